@@ -1,0 +1,10 @@
+/** Who is asking, as the authenticated Teams activity says (never as a card says). */
+export interface Caller {
+  aadObjectId: string;
+  name: string;
+  tenantId: string;
+  conversationId: string;
+  /** IANA time zone of the Teams client; UTC when Teams did not say or said something unknown. */
+  timeZone: string;
+  locale: string;
+}

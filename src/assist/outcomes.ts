@@ -1,0 +1,21 @@
+import type { ManagedDevice } from '../graph/types';
+import type { GraphFailure } from '../graph/graphErrors';
+import type { Session } from '../sessions/session';
+import type { InputError, SessionInputs } from './sessionInput';
+
+/** What "help me with device X" led to. */
+export type StartOutcome =
+  | { kind: 'notFound'; deviceName: string }
+  | { kind: 'ambiguous'; deviceName: string; devices: ManagedDevice[] }
+  | { kind: 'started'; session: Session; inputs: SessionInputs };
+
+/** What a card action led to: the card to show is always the session's true state. */
+export type SessionOutcome =
+  /** Still editable: the form, with the technician's inputs and what is wrong with them. */
+  | { kind: 'open'; session: Session; inputs: SessionInputs; errors: InputError[]; failure?: GraphFailure }
+  /** Reported, cancelled or being sent: a read-only record. */
+  | { kind: 'closed'; session: Session }
+  /** No such session in this conversation (expired, forged or from elsewhere). */
+  | { kind: 'unknown' }
+  /** Another technician's session. */
+  | { kind: 'notYours'; session: Session };

@@ -1,0 +1,24 @@
+import type { SessionStore, StoredSession } from '../sessions/sessionStore';
+import type { Caller } from './caller';
+import type { SessionOutcome } from './outcomes';
+
+const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Loads a session for a card action, trusting nothing the card sent: the id must be well formed, the
+ * session must belong to this conversation and tenant, and to the technician who clicked.
+ */
+export async function loadForCaller(
+  store: SessionStore,
+  caller: Caller,
+  sessionId: unknown,
+): Promise<{ kind: 'ok'; stored: StoredSession } | Extract<SessionOutcome, { kind: 'unknown' | 'notYours' }>> {
+  if (typeof sessionId !== 'string' || !SESSION_ID.test(sessionId)) return { kind: 'unknown' };
+  const stored = await store.get(sessionId);
+  const session = stored?.session;
+  if (!stored || !session || session.conversationId !== caller.conversationId || session.tenantId !== caller.tenantId) {
+    return { kind: 'unknown' };
+  }
+  if (session.technician.aadObjectId !== caller.aadObjectId) return { kind: 'notYours', session };
+  return { kind: 'ok', stored };
+}

@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../log';
+import { GraphFailure } from '../graph/graphErrors';
+import type { IntuneGraph, ManagedDevice } from '../graph/types';
+import type { HelperDevice, Session } from '../sessions/session';
+import type { SessionStore } from '../sessions/sessionStore';
+import type { Caller } from './caller';
+import type { StartOutcome } from './outcomes';
+import { defaultInputs } from './sessionInput';
+
+/** Longest device name we look up; Intune names are far shorter. */
+export const MAX_DEVICE_NAME = 128;
+const DEVICE_ID = /^[A-Za-z0-9-]{1,64}$/;
+
+export class StartAssistance {
+  constructor(
+    private readonly graph: IntuneGraph,
+    private readonly store: SessionStore,
+    private readonly log: Logger,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** "help me with device X": one match starts a session, several ask the technician to pick. */
+  async byName(caller: Caller, deviceName: string): Promise<StartOutcome> {
+    const name = deviceName.trim().slice(0, MAX_DEVICE_NAME);
+    const devices = await this.graph.findDevicesByName(name);
+    if (devices.length === 0) return { kind: 'notFound', deviceName: name };
+    if (devices.length > 1) return { kind: 'ambiguous', deviceName: name, devices };
+    return this.on(caller, devices[0]);
+  }
+
+  /** The technician picked one device of several; the id comes from a card, so it is checked and re-read. */
+  async byId(caller: Caller, deviceId: unknown): Promise<StartOutcome> {
+    if (typeof deviceId !== 'string' || !DEVICE_ID.test(deviceId)) return { kind: 'notFound', deviceName: '' };
+    try {
+      return await this.on(caller, await this.graph.getDevice(deviceId));
+    } catch (error) {
+      if (error instanceof GraphFailure && error.kind === 'notFound') return { kind: 'notFound', deviceName: '' };
+      throw error;
+    }
+  }
+
+  private async on(caller: Caller, device: ManagedDevice): Promise<StartOutcome> {
+    // Read what the card needs before asking Intune, so nothing but the store write follows the 204.
+    const helperDevices = await this.helperDevicesOf(caller);
+    await this.graph.requestRemoteAssistance(device.id);
+    const now = this.now().toISOString();
+    const session: Session = {
+      id: randomUUID(),
+      state: 'requested',
+      tenantId: caller.tenantId,
+      conversationId: caller.conversationId,
+      technician: { aadObjectId: caller.aadObjectId, name: caller.name },
+      timeZone: caller.timeZone,
+      locale: caller.locale,
+      device,
+      helperDevices,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.store.create(session);
+    this.log.info({ sessionId: session.id, deviceId: device.id }, 'remote assistance requested');
+    return { kind: 'started', session, inputs: defaultInputs(this.now(), caller.timeZone, helperDevices) };
+  }
+
+  /** The technician's own managed devices, most recently synced first; none if Graph will not say. */
+  private async helperDevicesOf(caller: Caller): Promise<HelperDevice[]> {
+    try {
+      const devices = await this.graph.listUserDevices(caller.aadObjectId);
+      return devices
+        .sort((a, b) => (b.lastSyncDateTime ?? '').localeCompare(a.lastSyncDateTime ?? ''))
+        .map(({ id, deviceName, azureADDeviceId, operatingSystem, osVersion, managementState }) => ({
+          id, deviceName, azureADDeviceId, operatingSystem, osVersion, managementState,
+        }));
+    } catch (error) {
+      // The card still works without them: the technician reports from an unmanaged device.
+      this.log.warn({ err: error }, 'could not list the technician\'s devices');
+      return [];
+    }
+  }
+}

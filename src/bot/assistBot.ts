@@ -1,0 +1,179 @@
+import {
+  ActivityTypes,
+  CardFactory,
+  MessageFactory,
+  TeamsActivityHandler,
+  TurnContext,
+  type AdaptiveCardInvokeResponse,
+  type AdaptiveCardInvokeValue,
+} from 'botbuilder';
+import type { Caller } from '../assist/caller';
+import type { CancelSession } from '../assist/cancelSession';
+import type { SessionOutcome, StartOutcome } from '../assist/outcomes';
+import type { StartAssistance } from '../assist/startAssistance';
+import type { SubmitReport } from '../assist/submitReport';
+import {
+  ADAPTIVE_CARD_CONTENT_TYPE,
+  renderDeviceChoiceCard,
+  renderHelpCard,
+  renderSessionCard,
+  renderSessionRecordCard,
+  type AdaptiveCard,
+} from '../cards/renderCards';
+import { parseCommand, type Command } from '../commands/parseCommand';
+import { MAX_NAME_MATCHES } from '../graph/intuneGraphService';
+import { safeTimeZone } from '../i18n/format';
+import { messagesFor, type Messages } from '../i18n/messages';
+import type { Logger } from '../log';
+import { describeFailure } from './errorText';
+
+export interface AssistUseCases {
+  start: StartAssistance;
+  submit: SubmitReport;
+  cancel: CancelSession;
+}
+
+type Reply = { card: AdaptiveCard } | { text: string };
+type VerbHandler = (caller: Caller, data: Record<string, unknown>) => Promise<Reply>;
+
+/** Invoke responses in the one shape Teams accepts (a flattened one shows "Unable to reach app"). */
+const invokeResponse = {
+  card: (card: AdaptiveCard): AdaptiveCardInvokeResponse => ({ statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: card }),
+  message: (text: string): AdaptiveCardInvokeResponse =>
+    ({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text }) as unknown as AdaptiveCardInvokeResponse,
+  error: (statusCode: number, code: string, message: string): AdaptiveCardInvokeResponse =>
+    ({ statusCode, type: 'application/vnd.microsoft.error', value: { code, message } }),
+};
+
+/**
+ * The Teams edge of the product: turns activities into use-case calls and outcomes into cards and text.
+ * No business rules live here.
+ */
+export class AssistBot extends TeamsActivityHandler {
+  /** Card verbs ➜ handlers. Every Action.Execute in our templates names one of these. */
+  private readonly verbs: Record<string, VerbHandler> = {
+    submitReport: async (caller, data) => this.sessionReply(caller, await this.useCases.submit.run(caller, data.sessionId, data)),
+    cancelSession: async (caller, data) => this.sessionReply(caller, await this.useCases.cancel.run(caller, data.sessionId)),
+    pickDevice: async (caller, data) => this.startReply(caller, await this.useCases.start.byId(caller, data.deviceId)),
+  };
+
+  /** Message commands ➜ handlers. */
+  private readonly commands: { [K in Command['kind']]: (caller: Caller, command: Extract<Command, { kind: K }>) => Promise<Reply> } = {
+    assist: async (caller, command) => this.startReply(caller, await this.useCases.start.byName(caller, command.deviceName)),
+    help: async (caller) => ({ card: renderHelpCard(messagesFor(caller.locale)) }),
+    unknown: async (caller) => {
+      const m = messagesFor(caller.locale);
+      return { card: renderHelpCard(m, m.t('help.notUnderstood')) };
+    },
+  };
+
+  constructor(
+    private readonly useCases: AssistUseCases,
+    private readonly log: Logger,
+  ) {
+    super();
+    this.onMessage(async (context, next) => {
+      await this.handleMessage(context);
+      await next();
+    });
+    this.onInstallationUpdateAdd(async (context, next) => {
+      const m = messagesFor(context.activity.locale);
+      const greeting = MessageFactory.text(m.t('greeting', { name: context.activity.from?.name ?? '' }));
+      greeting.attachments = [CardFactory.adaptiveCard(renderHelpCard(m))];
+      await context.sendActivity(greeting);
+      await next();
+    });
+  }
+
+  private async handleMessage(context: TurnContext): Promise<void> {
+    const activity = context.activity;
+    // In group chats and channels we answer only when spoken to.
+    if (activity.conversation?.conversationType && activity.conversation.conversationType !== 'personal' && !this.mentionsMe(activity)) return;
+    const caller = callerOf(activity);
+    const command = parseCommand(TurnContext.removeRecipientMention(activity) ?? activity.text);
+    if (command.kind === 'assist') await context.sendActivity({ type: ActivityTypes.Typing });
+    const reply =
+      command.kind === 'assist' && !hasIdentity(caller)
+        ? { text: messagesFor(caller.locale).t('identity.missing') }
+        : await this.guard(caller, () => this.commands[command.kind](caller, command as never));
+    await context.sendActivity('card' in reply ? MessageFactory.attachment(CardFactory.adaptiveCard(reply.card)) : MessageFactory.text(reply.text));
+  }
+
+  protected async onAdaptiveCardInvoke(context: TurnContext, invokeValue: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
+    const { verb, data } = invokeValue.action ?? {};
+    const handler = typeof verb === 'string' && Object.hasOwn(this.verbs, verb) ? this.verbs[verb] : undefined;
+    if (!handler) return invokeResponse.error(400, 'unknownVerb', `Unknown action verb`);
+    const caller = callerOf(context.activity);
+    if (!hasIdentity(caller)) return invokeResponse.message(messagesFor(caller.locale).t('identity.missing'));
+    const payload = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {};
+    const reply = await this.guard(caller, () => handler(caller, payload));
+    return 'card' in reply ? invokeResponse.card(reply.card) : invokeResponse.message(reply.text);
+  }
+
+  /** Expected failures become a sentence for the technician; anything else is logged and answered generically. */
+  private async guard(caller: Caller, work: () => Promise<Reply>): Promise<Reply> {
+    const m = messagesFor(caller.locale);
+    try {
+      return await work();
+    } catch (error) {
+      const text = describeFailure(m, error);
+      if (text) {
+        this.log.warn({ err: error }, 'request not completed');
+        return { text };
+      }
+      this.log.error({ err: error }, 'unexpected failure in a turn');
+      return { text: m.t('error.generic') };
+    }
+  }
+
+  private startReply(caller: Caller, outcome: StartOutcome): Reply {
+    const m = messagesFor(caller.locale);
+    switch (outcome.kind) {
+      case 'notFound':
+        return { text: outcome.deviceName ? m.t('find.notFound', { deviceName: outcome.deviceName }) : m.t('find.notFoundPicked') };
+      case 'ambiguous':
+        return { card: renderDeviceChoiceCard(m, outcome.deviceName, outcome.devices, caller.timeZone, MAX_NAME_MATCHES) };
+      case 'started':
+        return { card: renderSessionCard(m, outcome.session, { inputs: outcome.inputs, errors: [] }) };
+    }
+  }
+
+  private sessionReply(caller: Caller, outcome: SessionOutcome): Reply {
+    const m: Messages = messagesFor(caller.locale);
+    switch (outcome.kind) {
+      case 'open':
+        return {
+          card: renderSessionCard(m, outcome.session, {
+            inputs: outcome.inputs,
+            errors: outcome.errors,
+            notice: outcome.failure && describeFailure(m, outcome.failure),
+          }),
+        };
+      case 'closed':
+        return { card: renderSessionRecordCard(m, outcome.session) };
+      case 'unknown':
+        return { text: m.t('session.unknown') };
+      case 'notYours':
+        return { text: m.t('session.notYours', { name: outcome.session.technician.name }) };
+    }
+  }
+
+  private mentionsMe(activity: TurnContext['activity']): boolean {
+    return (activity.entities ?? []).some((e) => e.type === 'mention' && e.mentioned?.id === activity.recipient?.id);
+  }
+}
+
+/** Acting on Intune needs an Entra user and tenant, which Teams always sends and other channels may not. */
+const hasIdentity = (caller: Caller) => Boolean(caller.aadObjectId && caller.tenantId);
+
+/** Who is asking, from the authenticated activity only. */
+function callerOf(activity: TurnContext['activity']): Caller {
+  return {
+    aadObjectId: activity.from?.aadObjectId ?? '',
+    name: activity.from?.name ?? '',
+    tenantId: activity.conversation?.tenantId ?? activity.channelData?.tenant?.id ?? '',
+    conversationId: activity.conversation?.id ?? '',
+    timeZone: safeTimeZone(activity.localTimezone),
+    locale: activity.locale ?? '',
+  };
+}

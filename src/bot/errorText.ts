@@ -1,0 +1,24 @@
+import { GraphFailure } from '../graph/graphErrors';
+import type { MessageKey, Messages } from '../i18n/messages';
+import { StoreUnavailableError } from '../sessions/sessionStore';
+
+/** A friendly, specific sentence for a failure we understand; undefined for one we don't (a bug). */
+export function describeFailure(m: Messages, error: unknown): string | undefined {
+  if (error instanceof StoreUnavailableError) return m.t('store.unavailable');
+  if (!(error instanceof GraphFailure)) return undefined;
+  switch (error.kind) {
+    case 'forbidden':
+      return m.t('graph.forbidden', { permission: error.permission });
+    case 'busy':
+      return m.t('graph.busy', { seconds: Math.max(1, error.retryAfterSec ?? 30) });
+    case 'notFound': {
+      const specific = `graph.notFound.${error.operation}` as MessageKey;
+      const text = m.t(specific);
+      return text === specific ? m.t('graph.notFound') : text;
+    }
+    case 'badRequest':
+      return m.t('graph.badRequest', { code: error.code ?? String(error.status ?? '') });
+    default:
+      return m.t(`graph.${error.kind}`);
+  }
+}

@@ -1,0 +1,165 @@
+import { Template } from 'adaptivecards-templating';
+import type { ManagedDevice } from '../graph/types';
+import { SESSION_TYPES } from '../graph/types';
+import { formatDateTime, formatDuration } from '../i18n/format';
+import type { MessageKey, Messages } from '../i18n/messages';
+import type { InputError, SessionInputs } from '../assist/sessionInput';
+import { NO_HELPER_DEVICE } from '../assist/sessionInput';
+import type { Session } from '../sessions/session';
+import deviceChoiceTemplate from './templates/deviceChoiceCard.json';
+import helpTemplate from './templates/helpCard.json';
+import sessionTemplate from './templates/sessionCard.json';
+import sessionRecordTemplate from './templates/sessionRecordCard.json';
+
+/** An expanded Adaptive Card, ready to attach or return from an invoke. */
+export type AdaptiveCard = Record<string, unknown>;
+export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
+
+interface Fact { title: string; value: string }
+
+function expand(template: object, data: object): AdaptiveCard {
+  return new Template(template).expand({ $root: data }) as AdaptiveCard;
+}
+
+export function renderHelpCard(m: Messages, lead = ''): AdaptiveCard {
+  return expand(helpTemplate, {
+    lead,
+    title: m.t('help.title'),
+    commands: [
+      { command: m.t('help.assist.command'), text: m.t('help.assist.text') },
+      { command: m.t('help.help.command'), text: m.t('help.help.text') },
+    ],
+    note: m.t('help.groupNote'),
+  });
+}
+
+const osOf = (d: Pick<ManagedDevice, 'operatingSystem' | 'osVersion'>, m: Messages) =>
+  [d.operatingSystem, d.osVersion].filter(Boolean).join(' ') || m.t('device.unknown');
+
+export function renderDeviceChoiceCard(m: Messages, deviceName: string, devices: ManagedDevice[], timeZone: string, shownMax: number): AdaptiveCard {
+  const shown = devices.slice(0, shownMax);
+  return expand(deviceChoiceTemplate, {
+    title: m.t('choice.title', { count: devices.length, deviceName }),
+    prompt: m.t('choice.prompt'),
+    labels: { user: m.t('device.user'), os: m.t('device.os'), lastSync: m.t('device.lastSync'), pick: m.t('choice.pick') },
+    devices: shown.map((d) => ({
+      id: d.id,
+      name: d.deviceName ?? deviceName,
+      user: d.userDisplayName || d.userPrincipalName || m.t('device.noUser'),
+      os: osOf(d, m),
+      lastSync: formatDateTime(d.lastSyncDateTime, timeZone, m) ?? m.t('device.never'),
+    })),
+    more: devices.length > shown.length ? m.t('choice.more', { count: shown.length }) : '',
+  });
+}
+
+function deviceFacts(device: ManagedDevice, timeZone: string, m: Messages): Fact[] {
+  const compliance = device.complianceState ?? 'unknown';
+  const complianceKey = `compliance.${compliance}` as MessageKey;
+  return [
+    { title: m.t('device.name'), value: device.deviceName ?? m.t('device.unknown') },
+    { title: m.t('device.os'), value: osOf(device, m) },
+    { title: m.t('device.user'), value: device.userDisplayName || device.userPrincipalName || m.t('device.noUser') },
+    { title: m.t('device.compliance'), value: safeT(m, complianceKey, compliance) },
+    { title: m.t('device.lastSync'), value: formatDateTime(device.lastSyncDateTime, timeZone, m) ?? m.t('device.never') },
+  ];
+}
+
+/** A value Graph may extend (enums): its label when we have one, the raw value otherwise. */
+function safeT(m: Messages, key: MessageKey, fallback: string): string {
+  const text = m.t(key);
+  return text === key ? fallback : text;
+}
+
+/** Which message shows under which input (several checks share a place on the card). */
+const ERROR_PLACES: Record<InputError, 'sessionType' | 'start' | 'end' | 'helperDevice'> = {
+  sessionTypeInvalid: 'sessionType',
+  startInvalid: 'start',
+  startTooOld: 'start',
+  endInvalid: 'end',
+  endBeforeStart: 'end',
+  longerThanADay: 'end',
+  endInFuture: 'end',
+  helperDeviceInvalid: 'helperDevice',
+};
+
+export interface SessionCardState {
+  inputs: SessionInputs;
+  errors: InputError[];
+  /** A sentence about what went wrong last time (a Graph failure), shown above the form. */
+  notice?: string;
+}
+
+export function renderSessionCard(m: Messages, session: Session, state: SessionCardState): AdaptiveCard {
+  const errors = { sessionType: '', start: '', end: '', helperDevice: '' };
+  for (const error of state.errors) {
+    const place = ERROR_PLACES[error];
+    errors[place] = [errors[place], m.t(`input.${error}`)].filter(Boolean).join(' ');
+  }
+  const notice = state.notice ?? (state.errors.length ? m.t('session.fixErrors') : '');
+  return expand(sessionTemplate, {
+    sessionId: session.id,
+    title: m.t('session.title'),
+    subtitle: m.t('session.subtitle', { deviceName: session.device.deviceName ?? '' }),
+    facts: deviceFacts(session.device, session.timeZone, m),
+    notice,
+    inputs: state.inputs,
+    errors,
+    messages: {
+      sessionTypeInvalid: m.t('input.sessionTypeInvalid'),
+      startInvalid: m.t('input.startInvalid'),
+      endInvalid: m.t('input.endInvalid'),
+      helperDeviceInvalid: m.t('input.helperDeviceInvalid'),
+    },
+    labels: {
+      sessionType: m.t('session.sessionType'),
+      sessionTypePlaceholder: m.t('session.sessionTypePlaceholder'),
+      startDate: m.t('session.startDate'),
+      startTime: m.t('session.startTime'),
+      endDate: m.t('session.endDate'),
+      endTime: m.t('session.endTime'),
+      timeZone: m.t('session.timeZone', { timeZone: session.timeZone }),
+      helperDevice: m.t('session.helperDevice'),
+      submit: m.t('session.submit'),
+      cancel: m.t('session.cancel'),
+    },
+    sessionTypes: SESSION_TYPES.map((value) => ({ value, title: m.t(`sessionType.${value}`) })),
+    helperDevices: [
+      ...session.helperDevices.map((d) => ({ value: d.id, title: `${d.deviceName ?? d.id} (${osOf(d, m)})` })),
+      { value: NO_HELPER_DEVICE, title: m.t('session.noHelperDevice') },
+    ],
+  });
+}
+
+const RECORD_COLOR: Record<Session['state'], string> = {
+  reported: 'Good',
+  cancelled: 'Default',
+  submitted: 'Accent',
+  failed: 'Attention',
+  requested: 'Default',
+};
+
+/** The read-only record that replaces the form: who, device, type, start–end, duration, when. */
+export function renderSessionRecordCard(m: Messages, session: Session): AdaptiveCard {
+  const zone = session.timeZone;
+  const facts: Fact[] = [
+    { title: m.t('record.technician'), value: session.technician.name },
+    { title: m.t('device.name'), value: session.device.deviceName ?? m.t('device.unknown') },
+  ];
+  const report = session.report;
+  if (report && session.state !== 'cancelled') {
+    facts.push(
+      { title: m.t('record.sessionType'), value: m.t(`sessionType.${report.sessionType}`) },
+      { title: m.t('record.start'), value: formatDateTime(report.startDateTime, zone, m)! },
+      { title: m.t('record.end'), value: formatDateTime(report.endDateTime, zone, m)! },
+      { title: m.t('record.duration'), value: formatDuration(report.startDateTime, report.endDateTime, m) },
+    );
+  }
+  if (session.reportedAt) facts.push({ title: m.t('record.reportedAt'), value: formatDateTime(session.reportedAt, zone, m)! });
+  if (session.cancelledAt) facts.push({ title: m.t('record.cancelledAt'), value: formatDateTime(session.cancelledAt, zone, m)! });
+  return expand(sessionRecordTemplate, {
+    title: m.t(`record.title.${session.state}`),
+    color: RECORD_COLOR[session.state],
+    facts,
+  });
+}

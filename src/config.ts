@@ -1,0 +1,108 @@
+// One typed, validated view of the environment, read once at start.
+export type ReportPayloadShape = 'full' | 'legacy';
+
+export interface AppConfig {
+  port: number;
+  logLevel: string;
+  /** The bot's own identity; the whole environment also goes to botbuilder's authentication. */
+  bot: { appId?: string };
+  graph: {
+    baseUrl: string;
+    tenantId: string;
+    clientId: string;
+    clientSecret: string;
+    authorityHost?: string;
+    /** `full`: the 20 properties with helperOs/sharerOs; `legacy`: the older 18. */
+    reportPayload: ReportPayloadShape;
+  };
+}
+
+/** Thrown when the environment cannot start the bot; lists every bad variable by name. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DOMAIN = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/i;
+const APP_TYPES = ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'];
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Teams Toolkit names, accepted as aliases of the botbuilder ones. */
+const BOT_ALIASES: Record<string, string> = {
+  BOT_ID: 'MicrosoftAppId',
+  BOT_PASSWORD: 'MicrosoftAppPassword',
+  BOT_TYPE: 'MicrosoftAppType',
+  BOT_TENANT_ID: 'MicrosoftAppTenantId',
+};
+
+/** The environment botbuilder reads, with Teams Toolkit aliases filled in where the botbuilder name is unset. */
+export function botEnvironment(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
+  const result: Record<string, string | undefined> = { ...env };
+  for (const [alias, name] of Object.entries(BOT_ALIASES)) {
+    if (!result[name] && env[alias]) result[name] = env[alias];
+  }
+  return result;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
+  const problems: string[] = [];
+  const botEnv = botEnvironment(env);
+  const value = (name: string, source: Record<string, string | undefined> = env) => source[name]?.trim() || undefined;
+  const required = (name: string, hint: string) => {
+    const v = value(name);
+    if (!v) problems.push(`${name} is not set: ${hint}`);
+    return v ?? '';
+  };
+  const httpsUrl = (name: string, fallback?: string) => {
+    const v = value(name) ?? fallback;
+    if (v === undefined) return undefined;
+    try {
+      const url = new URL(v);
+      if (url.protocol !== 'https:') problems.push(`${name} must be an https:// URL (got "${v}")`);
+      return url.origin + url.pathname.replace(/\/+$/, '');
+    } catch {
+      problems.push(`${name} is not a valid URL (got "${v}")`);
+      return undefined;
+    }
+  };
+
+  const portText = value('PORT') ?? '3978';
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port < 1 || port > 65535) problems.push(`PORT must be a port number from 1 to 65535 (got "${portText}")`);
+
+  const logLevel = value('LOG_LEVEL') ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
+
+  const appId = value('MicrosoftAppId', botEnv);
+  if (appId && !GUID.test(appId)) problems.push(`MicrosoftAppId must be a GUID (got "${appId}")`);
+  const appType = value('MicrosoftAppType', botEnv);
+  if (appType && !APP_TYPES.includes(appType)) problems.push(`MicrosoftAppType must be one of ${APP_TYPES.join(', ')} (got "${appType}")`);
+  if (appId && appType !== 'UserAssignedMSI' && !value('MicrosoftAppPassword', botEnv) && !value('CertificateThumbprint', botEnv)) {
+    problems.push('MicrosoftAppPassword is not set: the bot registration secret is required when MicrosoftAppId is set');
+  }
+  if ((appType === 'SingleTenant' || appType === 'UserAssignedMSI') && !value('MicrosoftAppTenantId', botEnv)) {
+    problems.push(`MicrosoftAppTenantId is not set: it is required when MicrosoftAppType is ${appType}`);
+  }
+
+  const tenantId = required('AZURE_TENANT_ID', 'the Entra tenant whose Intune the bot manages');
+  if (tenantId && !GUID.test(tenantId) && !DOMAIN.test(tenantId)) problems.push(`AZURE_TENANT_ID must be a tenant GUID or domain (got "${tenantId}")`);
+  const clientId = required('AZURE_CLIENT_ID', 'the app registration used to call Microsoft Graph');
+  if (clientId && !GUID.test(clientId)) problems.push(`AZURE_CLIENT_ID must be a GUID (got "${clientId}")`);
+  const clientSecret = required('AZURE_CLIENT_SECRET', "the app registration's client secret");
+
+  const reportPayload = (value('REPORT_PAYLOAD') ?? 'full') as ReportPayloadShape;
+  if (reportPayload !== 'full' && reportPayload !== 'legacy') problems.push(`REPORT_PAYLOAD must be "full" or "legacy" (got "${reportPayload}")`);
+
+  const graphBaseUrl = httpsUrl('GRAPH_BASE_URL', 'https://graph.microsoft.com');
+  const authorityHost = httpsUrl('AZURE_AUTHORITY_HOST');
+
+  if (problems.length) throw new ConfigError(problems);
+  return {
+    port,
+    logLevel,
+    bot: { appId },
+    graph: { baseUrl: graphBaseUrl!, tenantId, clientId, clientSecret, authorityHost, reportPayload },
+  };
+}

@@ -1,0 +1,69 @@
+// Graph failures as one typed error the use cases and the bot can act on without reading HTTP.
+
+export type GraphOperation = 'findDevices' | 'getDevice' | 'requestAssistance' | 'getUser' | 'listUserDevices' | 'report';
+
+export type GraphFailureKind =
+  | 'unauthorized' // 401: our credential was refused
+  | 'forbidden' // 403: a permission or an Intune role is missing
+  | 'notFound' // 404
+  | 'badRequest' // 400 and other 4xx: Graph refused what we sent
+  | 'busy' // 429/503/504 still failing after our retries
+  | 'unavailable'; // 5xx, network failures, timeouts
+
+/** The least permission each call needs, named to the admin on a 403 (graph-contract.md). */
+export const REQUIRED_PERMISSION: Record<GraphOperation, string> = {
+  findDevices: 'DeviceManagementManagedDevices.Read.All',
+  getDevice: 'DeviceManagementManagedDevices.Read.All',
+  listUserDevices: 'DeviceManagementManagedDevices.Read.All',
+  requestAssistance: 'DeviceManagementManagedDevices.ReadWrite.All',
+  getUser: 'User.Read.All',
+  report: 'DeviceManagementServiceConfig.Read.All',
+};
+
+export class GraphFailure extends Error {
+  constructor(
+    readonly operation: GraphOperation,
+    readonly kind: GraphFailureKind,
+    readonly status: number | undefined,
+    readonly code: string | undefined,
+    readonly requestId: string | undefined,
+    /** Seconds Graph asked us to wait (Retry-After), when it said. */
+    readonly retryAfterSec?: number,
+  ) {
+    super(`Graph ${operation} failed: ${status ?? 'no response'} ${code ?? ''}`.trim());
+    this.name = 'GraphFailure';
+  }
+
+  get permission(): string {
+    return REQUIRED_PERMISSION[this.operation];
+  }
+}
+
+function kindOf(status: number | undefined): GraphFailureKind {
+  if (status === undefined || status < 0) return 'unavailable';
+  if (status === 401) return 'unauthorized';
+  if (status === 403) return 'forbidden';
+  if (status === 404) return 'notFound';
+  if (status === 429 || status === 503 || status === 504) return 'busy';
+  if (status >= 500) return 'unavailable';
+  return 'badRequest';
+}
+
+export function retryAfterSeconds(value: string | null | undefined): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds));
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+}
+
+/** Turns whatever the Graph client threw (GraphError, fetch failure, credential failure) into a GraphFailure. */
+export function toGraphFailure(operation: GraphOperation, error: unknown): GraphFailure {
+  if (error instanceof GraphFailure) return error;
+  const e = error as { statusCode?: number; code?: string; requestId?: string; headers?: Headers; name?: string };
+  // The Graph client reports network failures with statusCode -1; credential failures carry no status.
+  const status = typeof e?.statusCode === 'number' && e.statusCode > 0 ? e.statusCode : undefined;
+  const kind = e?.name === 'AuthenticationRequiredError' || e?.name === 'CredentialUnavailableError' ? 'unauthorized' : kindOf(status);
+  const retryAfter = retryAfterSeconds(e?.headers?.get?.('Retry-After'));
+  return new GraphFailure(operation, kind, status, e?.code ?? undefined, e?.requestId ?? undefined, retryAfter);
+}

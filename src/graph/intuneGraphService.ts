@@ -1,0 +1,86 @@
+import type { Client } from '@microsoft/microsoft-graph-client';
+import { toGraphFailure, type GraphOperation } from './graphErrors';
+import {
+  DEVICE_FIELDS,
+  USER_FIELDS,
+  type DirectoryUser,
+  type IntuneGraph,
+  type ManagedDevice,
+  type RemoteAssistanceReport,
+} from './types';
+
+/** Most devices one name may match before we stop paging: more than a technician can pick from anyway. */
+export const MAX_NAME_MATCHES = 25;
+
+/** OData string literal: single quotes are doubled (OData ABNF `SQUOTE-in-string`). */
+export function odataString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+export class IntuneGraphService implements IntuneGraph {
+  constructor(private readonly client: Client) {}
+
+  async findDevicesByName(deviceName: string): Promise<ManagedDevice[]> {
+    return this.call('findDevices', async () => {
+      const devices: ManagedDevice[] = [];
+      let page = await this.client
+        .api('/deviceManagement/managedDevices')
+        .filter(`deviceName eq ${odataString(deviceName)}`)
+        .select(DEVICE_FIELDS)
+        .get();
+      devices.push(...page.value);
+      // Follow the whole nextLink as Graph asks, but only as far as we would ever show.
+      while (page['@odata.nextLink'] && devices.length < MAX_NAME_MATCHES) {
+        page = await this.client.api(page['@odata.nextLink']).get();
+        devices.push(...page.value);
+      }
+      return devices.slice(0, MAX_NAME_MATCHES).map(pickDevice);
+    });
+  }
+
+  async getDevice(deviceId: string): Promise<ManagedDevice> {
+    return this.call('getDevice', async () =>
+      pickDevice(await this.client.api(`/deviceManagement/managedDevices/${encodeURIComponent(deviceId)}`).select(DEVICE_FIELDS).get()),
+    );
+  }
+
+  async requestRemoteAssistance(deviceId: string): Promise<void> {
+    await this.call('requestAssistance', () =>
+      this.client.api(`/deviceManagement/managedDevices/${encodeURIComponent(deviceId)}/requestRemoteAssistance`).post(undefined),
+    );
+  }
+
+  async getUser(userId: string): Promise<DirectoryUser> {
+    return this.call('getUser', async () => {
+      const user = await this.client.api(`/users/${encodeURIComponent(userId)}`).select(USER_FIELDS).get();
+      return Object.fromEntries(USER_FIELDS.map((f) => [f, user[f] ?? null])) as unknown as DirectoryUser;
+    });
+  }
+
+  async listUserDevices(userId: string): Promise<ManagedDevice[]> {
+    return this.call('listUserDevices', async () => {
+      const page = await this.client.api(`/users/${encodeURIComponent(userId)}/managedDevices`).select(DEVICE_FIELDS).get();
+      return (page.value as unknown[]).map(pickDevice);
+    });
+  }
+
+  async reportRemoteAssistance(report: RemoteAssistanceReport): Promise<void> {
+    // Beta only, and in no public metadata, so no SDK request builder: the generic api() call it is.
+    await this.call('report', () =>
+      this.client.api('/deviceManagement/reportRemoteAssistance').version('beta').post({ reportingPayload: report }),
+    );
+  }
+
+  private async call<T>(operation: GraphOperation, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw toGraphFailure(operation, error);
+    }
+  }
+}
+
+function pickDevice(raw: unknown): ManagedDevice {
+  const source = raw as Record<string, unknown>;
+  return Object.fromEntries(DEVICE_FIELDS.map((f) => [f, source[f] ?? null])) as unknown as ManagedDevice;
+}

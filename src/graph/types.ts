@@ -1,0 +1,74 @@
+// Shapes of the Microsoft Graph resources we read and write (graph-contract.md §1, §3, §5).
+
+export const SESSION_TYPES = ['viewOnly', 'fullControl', 'elevation'] as const;
+export type RemoteAssistanceSessionType = (typeof SESSION_TYPES)[number];
+
+export type EnrollmentState = 'unknown' | 'enrolled' | 'pendingReset' | 'failed' | 'notContacted' | 'blocked';
+
+export interface ManagedDevice {
+  id: string;
+  deviceName: string | null;
+  userId: string | null;
+  userDisplayName: string | null;
+  userPrincipalName: string | null;
+  emailAddress: string | null;
+  azureADDeviceId: string | null;
+  operatingSystem: string | null;
+  osVersion: string | null;
+  model: string | null;
+  complianceState: string | null;
+  managementState: string | null;
+  lastSyncDateTime: string | null;
+}
+
+/** The `$select` for every managed device read: exactly the fields above. */
+export const DEVICE_FIELDS: (keyof ManagedDevice)[] = [
+  'id', 'deviceName', 'userId', 'userDisplayName', 'userPrincipalName', 'emailAddress', 'azureADDeviceId',
+  'operatingSystem', 'osVersion', 'model', 'complianceState', 'managementState', 'lastSyncDateTime',
+];
+
+export interface DirectoryUser {
+  id: string;
+  displayName: string | null;
+  givenName: string | null;
+  surname: string | null;
+  mail: string | null;
+  userPrincipalName: string | null;
+}
+
+export const USER_FIELDS: (keyof DirectoryUser)[] = ['id', 'displayName', 'givenName', 'surname', 'mail', 'userPrincipalName'];
+
+/** `remoteAssistanceReporting`, the 20 properties of the newer documented version. */
+export interface RemoteAssistanceReport {
+  '@odata.type': '#microsoft.graph.remoteAssistanceReporting';
+  id: string;
+  startDateTime: string;
+  endDateTime: string;
+  remoteAssistanceSessionType: RemoteAssistanceSessionType;
+  helperEmail: string | null;
+  helperTenantId: string | null;
+  helperFirstName: string | null;
+  helperLastName: string | null;
+  helperOs?: string | null;
+  helperDeviceAadId: string | null;
+  helperDeviceName: string | null;
+  helperEnrollmentState: EnrollmentState;
+  sharerEmail: string | null;
+  sharerTenantId: string | null;
+  sharerFirstName: string | null;
+  sharerLastName: string | null;
+  sharerDeviceAadId: string | null;
+  sharerDeviceName: string | null;
+  sharerOs?: string | null;
+  sharerEnrollmentState: EnrollmentState;
+}
+
+/** What the use cases need from Graph; one implementation talks HTTP, tests may fake it. */
+export interface IntuneGraph {
+  findDevicesByName(deviceName: string): Promise<ManagedDevice[]>;
+  getDevice(deviceId: string): Promise<ManagedDevice>;
+  requestRemoteAssistance(deviceId: string): Promise<void>;
+  getUser(userId: string): Promise<DirectoryUser>;
+  listUserDevices(userId: string): Promise<ManagedDevice[]>;
+  reportRemoteAssistance(report: RemoteAssistanceReport): Promise<void>;
+}

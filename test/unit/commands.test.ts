@@ -1,0 +1,28 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseCommand } from '../../src/commands/parseCommand';
+
+describe('parseCommand', () => {
+  const cases: Array<[string | undefined, ReturnType<typeof parseCommand>]> = [
+    ['help me with device LAPTOP-42', { kind: 'assist', deviceName: 'LAPTOP-42' }],
+    ['Help With Device LAPTOP-42', { kind: 'assist', deviceName: 'LAPTOP-42' }],
+    ['help me with LAPTOP-42', { kind: 'assist', deviceName: 'LAPTOP-42' }],
+    ['HELP ME WITH DEVICE desk 7', { kind: 'assist', deviceName: 'desk 7' }],
+    ["help me with device O'Brien-PC", { kind: 'assist', deviceName: "O'Brien-PC" }],
+    ['help me with device "DESK 7"', { kind: 'assist', deviceName: 'DESK 7' }],
+    ['help me with device “Ноутбук-5”', { kind: 'assist', deviceName: 'Ноутбук-5' }],
+    ['help me with device José’s Mac', { kind: 'assist', deviceName: 'José’s Mac' }],
+    ['  help me with device\u00a0LAPTOP-42  ', { kind: 'assist', deviceName: 'LAPTOP-42' }],
+    ['help me with device', { kind: 'help' }],
+    ['help', { kind: 'help' }],
+    ['HELP', { kind: 'help' }],
+    ['?', { kind: 'help' }],
+    [undefined, { kind: 'help' }],
+    ['', { kind: 'help' }],
+    ['reboot everything', { kind: 'unknown' }],
+    ['helpdesk', { kind: 'unknown' }],
+  ];
+  for (const [text, expected] of cases) {
+    it(`reads ${JSON.stringify(text)}`, () => assert.deepEqual(parseCommand(text), expected));
+  }
+});
