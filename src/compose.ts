@@ -21,7 +21,7 @@ export function composeUseCases(config: AppConfig, log: Logger) {
     disableInstanceDiscovery: Boolean(graph.authorityHost),
   });
   const intune = new IntuneGraphService(
-    createGraphClient({ baseUrl: graph.baseUrl, credential, maxRetryWaitSec: GRAPH_MAX_RETRY_WAIT_SEC, maxRetries: GRAPH_MAX_RETRIES }),
+    createGraphClient({ baseUrl: graph.baseUrl, scope: graph.scope, credential, maxRetryWaitSec: GRAPH_MAX_RETRY_WAIT_SEC, maxRetries: GRAPH_MAX_RETRIES }),
   );
   // TEMPORARY: an in-process store until sessions move to Azure Storage (issue 3).
   const store = new MemorySessionStore();

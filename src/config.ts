@@ -8,6 +8,8 @@ export interface AppConfig {
   bot: { appId?: string };
   graph: {
     baseUrl: string;
+    /** The token scope; differs from the base URL's origin behind a proxy or an emulator. */
+    scope: string;
     tenantId: string;
     clientId: string;
     clientSecret: string;
@@ -96,6 +98,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   if (reportPayload !== 'full' && reportPayload !== 'legacy') problems.push(`REPORT_PAYLOAD must be "full" or "legacy" (got "${reportPayload}")`);
 
   const graphBaseUrl = httpsUrl('GRAPH_BASE_URL', 'https://graph.microsoft.com');
+  const graphScope = value('GRAPH_SCOPE') ?? 'https://graph.microsoft.com/.default';
+  if (!/^https:\/\/\S+\/\.default$/.test(graphScope)) problems.push(`GRAPH_SCOPE must look like https://graph.microsoft.com/.default (got "${graphScope}")`);
   const authorityHost = httpsUrl('AZURE_AUTHORITY_HOST');
 
   if (problems.length) throw new ConfigError(problems);
@@ -103,6 +107,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     port,
     logLevel,
     bot: { appId },
-    graph: { baseUrl: graphBaseUrl!, tenantId, clientId, clientSecret, authorityHost, reportPayload },
+    graph: { baseUrl: graphBaseUrl!, scope: graphScope, tenantId, clientId, clientSecret, authorityHost, reportPayload },
   };
 }

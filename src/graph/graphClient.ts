@@ -13,6 +13,8 @@ import { retryAfterSeconds } from './graphErrors';
 export interface GraphClientOptions {
   /** e.g. https://graph.microsoft.com; the client appends /v1.0 or /beta. */
   baseUrl: string;
+  /** e.g. https://graph.microsoft.com/.default */
+  scope: string;
   credential: TokenCredential;
   /** The longest Retry-After we wait out inside a turn; beyond it the technician is told to come back. */
   maxRetryWaitSec: number;
@@ -25,8 +27,7 @@ export interface GraphClientOptions {
  * never outlives its timeout.
  */
 export function createGraphClient(options: GraphClientOptions): Client {
-  const scope = `${new URL(options.baseUrl).origin}/.default`;
-  const authProvider = new TokenCredentialAuthenticationProvider(options.credential, { scopes: [scope] });
+  const authProvider = new TokenCredentialAuthenticationProvider(options.credential, { scopes: [options.scope] });
   const shouldRetry = (_delay: number, _attempt: number, _req: unknown, _opts: unknown, response: Response) =>
     (retryAfterSeconds(response.headers.get('Retry-After')) ?? 1) <= options.maxRetryWaitSec;
   return Client.initWithMiddleware({

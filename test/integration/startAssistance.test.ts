@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { assertValidCard, executeActions, inputs } from '../unit/cardValidation';
+import { click, install, say, type PostResult } from '../support/teams';
+import { startWorld, type World } from '../support/world';
+
+let world: World;
+before(async () => (world = await startWorld()));
+after(async () => world?.stop());
+beforeEach(() => {
+  world.graph.reset();
+  world.connector.reset();
+});
+
+/** What the bot posted back in answer to one activity (typing indicators aside). */
+function answersTo(result: PostResult) {
+  return world.connector.activities.filter((a) => a.replyToId === result.activity.id || a.body?.replyToId === result.activity.id).filter((a) => a.body.type === 'message');
+}
+const cardOf = (result: PostResult) => {
+  const [answer] = answersTo(result);
+  assert.ok(answer, 'the bot answered');
+  const attachment = answer.body.attachments?.[0];
+  assert.equal(attachment?.contentType, 'application/vnd.microsoft.card.adaptive');
+  return attachment.content;
+};
+const textOf = (result: PostResult) => answersTo(result).map((a) => a.body.text).join('\n');
+const deviceLookups = () => world.graph.requests.filter((r) => r.method === 'GET' && r.url.pathname.toLowerCase() === '/v1.0/devicemanagement/manageddevices');
+
+describe('help me with device X', () => {
+  it('finds the one matching device, requests assistance and posts the session card', async () => {
+    const chat = world.chat({ timeZone: 'America/Sao_Paulo' });
+    const result = await say(chat, 'help me with device LAPTOP-42');
+    assert.equal(result.status, 200);
+
+    const [lookup] = deviceLookups();
+    assert.equal(lookup.url.searchParams.get('$filter'), "deviceName eq 'LAPTOP-42'");
+    assert.ok(lookup.url.searchParams.get('$select')!.split(',').includes('complianceState'));
+    const laptop = world.seed.devices.find((d) => d.deviceName === 'LAPTOP-42')!;
+    assert.deepEqual(world.graph.assistanceRequests, [laptop.id]);
+    const request = world.graph.requests.find((r) => r.method === 'POST')!;
+    assert.equal(request.url.pathname, `/v1.0/deviceManagement/managedDevices/${laptop.id}/requestRemoteAssistance`);
+    assert.equal(request.body, '');
+
+    const card = cardOf(result);
+    assertValidCard(card);
+    assert.equal(card.version, '1.5');
+    const text = JSON.stringify(card);
+    for (const fact of ['LAPTOP-42', 'Windows 10.0.22631.4317', 'Maria Silva', 'Compliant', 'Times are in America/Sao_Paulo.']) assert.ok(text.includes(fact), fact);
+    const fields = inputs(card);
+    const nowInSaoPaulo = new Date(Date.now() - 3 * 3600_000).toISOString();
+    assert.equal(fields.startDate.value, nowInSaoPaulo.slice(0, 10));
+    assert.ok(Math.abs(minutesOf(fields.startTime.value as string) - minutesOf(nowInSaoPaulo.slice(11, 16))) <= 1, 'start prefilled with now, local time');
+    // Alex's most recently synced managed device is offered first and chosen.
+    assert.ok(world.seed.devices.filter((d) => d.userId === world.seed.users[0].id).some((d) => d.id === fields.helperDeviceId.value));
+    assert.deepEqual(executeActions(card).map((a) => a.verb), ['submitReport', 'cancelSession']);
+  });
+
+  for (const [text, name] of [
+    ['help with device LAPTOP-42', 'LAPTOP-42'],
+    ['HELP ME WITH laptop-42', 'laptop-42'],
+    ['help me with device DESK 7', 'DESK 7'],
+    ["help me with device O'Brien-PC", "O'Brien-PC"],
+    ['help me with device "Ноутбук-5"', 'Ноутбук-5'],
+  ]) {
+    it(`understands ${JSON.stringify(text)}`, async () => {
+      const result = await say(world.chat(), text);
+      const filter = deviceLookups()[0].url.searchParams.get('$filter');
+      assert.equal(filter, `deviceName eq '${name.replace(/'/g, "''")}'`);
+      assert.equal(world.graph.assistanceRequests.length, 1);
+      assert.ok(JSON.stringify(cardOf(result)).includes('Remote assistance requested'));
+    });
+  }
+
+  it('answers in a group chat only when @mentioned', async () => {
+    const chat = world.chat({ conversationType: 'groupChat', conversationId: '19:group-chat-1@thread.v2' });
+    const ignored = await say(chat, 'help me with device LAPTOP-42');
+    assert.equal(ignored.status, 200);
+    assert.equal(answersTo(ignored).length, 0);
+    assert.equal(world.graph.requests.length, 0);
+
+    const mentioned = await say(chat, 'help me with device LAPTOP-42', { mention: true });
+    assert.equal(world.graph.assistanceRequests.length, 1);
+    assertValidCard(cardOf(mentioned));
+  });
+
+  it('answers in a channel after an @mention', async () => {
+    const chat = world.chat({ conversationType: 'channel', conversationId: '19:channel-1@thread.tacv2;messageid=1' });
+    const result = await say(chat, 'help with device DESK 7', { mention: true });
+    assert.equal(world.graph.assistanceRequests.length, 1);
+    assertValidCard(cardOf(result));
+  });
+
+  it('says which name found nothing, and requests nothing', async () => {
+    const result = await say(world.chat(), 'help me with device NOPE-99');
+    assert.match(textOf(result), /no Intune device named "NOPE-99"/);
+    assert.equal(world.graph.assistanceRequests.length, 0);
+  });
+
+  it('lists several matches and requests only the one picked', async () => {
+    const chat = world.chat();
+    const result = await say(chat, 'help me with device KIOSK-01');
+    assert.equal(world.graph.assistanceRequests.length, 0);
+    const card = cardOf(result);
+    assertValidCard(card);
+    const text = JSON.stringify(card);
+    for (const fact of ['2 devices are named', 'Kim Lee', 'José Ñúñez', 'iOS 18.1', 'Windows']) assert.ok(text.includes(fact), fact);
+    const picks = executeActions(card);
+    assert.equal(picks.length, 2);
+    assert.ok(picks.every((p) => p.verb === 'pickDevice'));
+
+    const picked = await click(chat, 'pickDevice', picks[1].data);
+    assert.equal(picked.status, 200);
+    assert.deepEqual(world.graph.assistanceRequests, [picks[1].data.deviceId]);
+    assert.equal(picked.body.type, 'application/vnd.microsoft.card.adaptive');
+    assertValidCard(picked.body.value);
+    assert.ok(JSON.stringify(picked.body.value).includes('iOS 18.1'));
+  });
+
+  it('refuses a forged device pick without requesting anything', async () => {
+    const picked = await click(world.chat(), 'pickDevice', { deviceId: "x' or 1 eq 1" });
+    assert.equal(picked.status, 200);
+    assert.equal(picked.body.type, 'application/vnd.microsoft.activity.message');
+    assert.match(picked.body.value, /no longer in Intune/);
+    assert.equal(world.graph.requests.length, 0);
+  });
+
+  it('answers help, and anything not understood, with the help card', async () => {
+    const help = cardOf(await say(world.chat(), 'help'));
+    assertValidCard(help);
+    assert.ok(JSON.stringify(help).includes('help me with device LAPTOP-42'));
+    const unknown = cardOf(await say(world.chat(), 'make me a sandwich'));
+    assert.ok(JSON.stringify(unknown).includes("I didn't understand that."));
+    assert.equal(world.graph.requests.length, 0);
+  });
+
+  it('greets once when installed', async () => {
+    const chat = world.chat();
+    const result = await install(chat);
+    assert.equal(result.status, 200);
+    const answers = world.connector.activities.filter((a) => a.conversationId === chat.conversationId && a.body.type === 'message');
+    assert.equal(answers.length, 1);
+    assert.match(answers[0].body.text, /Hi Alex Tech! I'm AssistDesk/);
+    assertValidCard(answers[0].body.attachments[0].content);
+  });
+});
+
+function minutesOf(hhmm: string): number {
+  const [h, m] = hhmm.split(':').map(Number);
+  return h * 60 + m;
+}

@@ -1,0 +1,69 @@
+// One test world: Entra, Graph and the Bot Connector emulators on loopback, and the bot as a child process.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ConnectorEmulator } from '../emulators/connector';
+import { EntraEmulator } from '../emulators/entra';
+import { GraphEmulator } from '../emulators/graph';
+import { makeDemoSeed, type GraphSeed } from '../emulators/seed';
+import { makeLoopbackTls } from '../emulators/tls';
+import { startBot, type BotProcess } from './botProcess';
+import type { TeamsChat } from './teams';
+
+export const CLIENT_ID = '3f0c9a8e-1b2d-4c5e-8f70-9a1b2c3d4e5f';
+export const CLIENT_SECRET = 'emulator-client-secret-value-123';
+
+export interface World {
+  entra: EntraEmulator;
+  graph: GraphEmulator;
+  connector: ConnectorEmulator;
+  bot: BotProcess;
+  seed: GraphSeed;
+  /** The bot's environment, to start a second process alike. */
+  env: Record<string, string>;
+  chat(overrides?: Partial<TeamsChat>): TeamsChat;
+  stop(): Promise<void>;
+}
+
+let conversations = 0;
+
+export async function startWorld(options: { botEnv?: Record<string, string>; reportPayloadVersion?: 18 | 20 } = {}): Promise<World> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'assistdesk-'));
+  const tls = makeLoopbackTls(dir);
+  const seed = makeDemoSeed();
+  const entra = new EntraEmulator({ tls, tenantId: seed.tenantId, clients: { [CLIENT_ID]: CLIENT_SECRET } });
+  const graph = new GraphEmulator({ tls, entra, seed, reportPayloadVersion: options.reportPayloadVersion });
+  const connector = new ConnectorEmulator();
+  await Promise.all([entra.start(), graph.start(), connector.start()]);
+  const env = {
+    NODE_EXTRA_CA_CERTS: tls.certPath,
+    AZURE_TENANT_ID: seed.tenantId,
+    AZURE_CLIENT_ID: CLIENT_ID,
+    AZURE_CLIENT_SECRET: CLIENT_SECRET,
+    AZURE_AUTHORITY_HOST: entra.authorityHost,
+    GRAPH_BASE_URL: graph.baseUrl,
+    LOG_LEVEL: 'debug',
+    ...options.botEnv,
+  };
+  const bot = await startBot(env);
+  const technician = seed.users[0];
+  return {
+    entra, graph, connector, bot, seed, env,
+    chat: (overrides = {}) => ({
+      botUrl: bot.url,
+      serviceUrl: connector.serviceUrl,
+      tenantId: seed.tenantId,
+      conversationId: `a:1personal-chat-${++conversations}`,
+      conversationType: 'personal',
+      user: { id: `29:1${technician.id}`, aadObjectId: technician.id, name: technician.displayName! },
+      timeZone: 'Europe/Lisbon',
+      locale: 'en-US',
+      ...overrides,
+    }),
+    async stop() {
+      await bot.stop();
+      await Promise.all([entra.stop(), graph.stop(), connector.stop()]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
