@@ -57,13 +57,18 @@ export function retryAfterSeconds(value: string | null | undefined): number | un
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
 }
 
+/** @azure/identity errors meaning Entra refused our credential (a wrong secret, a deleted app). */
+const CREDENTIAL_REFUSALS = ['AuthenticationRequiredError', 'AuthenticationError'];
+
 /** Turns whatever the Graph client threw (GraphError, fetch failure, credential failure) into a GraphFailure. */
 export function toGraphFailure(operation: GraphOperation, error: unknown): GraphFailure {
   if (error instanceof GraphFailure) return error;
   const e = error as { statusCode?: number; code?: string; requestId?: string; headers?: Headers; name?: string };
   // The Graph client reports network failures with statusCode -1; credential failures carry no status.
   const status = typeof e?.statusCode === 'number' && e.statusCode > 0 ? e.statusCode : undefined;
-  const kind = e?.name === 'AuthenticationRequiredError' || e?.name === 'CredentialUnavailableError' ? 'unauthorized' : kindOf(status);
+  // The Graph client wraps a credential's failure in a GraphError whose code is the credential error's name.
+  const credentialRefused = CREDENTIAL_REFUSALS.includes(e?.name ?? '') || CREDENTIAL_REFUSALS.includes(e?.code ?? '');
+  const kind = credentialRefused ? 'unauthorized' : kindOf(status);
   const retryAfter = retryAfterSeconds(e?.headers?.get?.('Retry-After'));
   return new GraphFailure(operation, kind, status, e?.code ?? undefined, e?.requestId ?? undefined, retryAfter);
 }
