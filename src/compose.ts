@@ -1,19 +1,43 @@
 import { ClientSecretCredential } from '@azure/identity';
+import path from 'node:path';
 import { CancelSession } from './assist/cancelSession';
+import { DeliverReport } from './assist/deliverReport';
+import { ListSessions } from './assist/listSessions';
+import type { ReportQueue, SessionCards } from './assist/ports';
+import { RetryReport } from './assist/retryReport';
 import { StartAssistance } from './assist/startAssistance';
 import { SubmitReport } from './assist/submitReport';
 import type { AppConfig } from './config';
 import { createGraphClient } from './graph/graphClient';
 import { IntuneGraphService } from './graph/intuneGraphService';
 import type { Logger } from './log';
-import { MemorySessionStore } from './sessions/memorySessionStore';
+import { BlobSessionStore } from './sessions/blobSessionStore';
+import { ReportOutbox } from './sessions/reportOutbox';
+import { startEmbeddedAzurite } from './storage/embeddedAzurite';
+import { storageClients, storageTarget } from './storage/storageConfig';
+import { ReportWorker } from './worker/reportWorker';
 
 /** Longest Retry-After waited out inside a Teams turn, and how often: an invoke must answer within seconds. */
 const GRAPH_MAX_RETRY_WAIT_SEC = 2;
 const GRAPH_MAX_RETRIES = 2;
 
-/** Builds the use cases from configuration: the one place that knows which implementation backs each port. */
-export function composeUseCases(config: AppConfig, log: Logger) {
+export interface App {
+  useCases: {
+    start: StartAssistance;
+    submit: SubmitReport;
+    cancel: CancelSession;
+    retry: RetryReport;
+    list: ListSessions;
+  };
+  worker: ReportWorker<Awaited<ReturnType<ReportOutbox['receive']>>[number]>;
+  /** Throws when storage or the queue cannot be reached (the readiness probe). */
+  ready(): Promise<void>;
+  /** Stops the worker (after the reports in hand) and the embedded storage. */
+  stop(): Promise<void>;
+}
+
+/** Builds the product from configuration: the one place that knows which implementation backs each port. */
+export async function composeApp(config: AppConfig, log: Logger, cards: SessionCards): Promise<App> {
   const { graph } = config;
   const credential = new ClientSecretCredential(graph.tenantId, graph.clientId, graph.clientSecret, {
     authorityHost: graph.authorityHost,
@@ -23,11 +47,46 @@ export function composeUseCases(config: AppConfig, log: Logger) {
   const intune = new IntuneGraphService(
     createGraphClient({ baseUrl: graph.baseUrl, scope: graph.scope, credential, maxRetryWaitSec: GRAPH_MAX_RETRY_WAIT_SEC, maxRetries: GRAPH_MAX_RETRIES }),
   );
-  // TEMPORARY: an in-process store until sessions move to Azure Storage (issue 3).
-  const store = new MemorySessionStore();
+
+  const target = storageTarget(config.storage);
+  const azurite = target.kind === 'embedded' ? await startEmbeddedAzurite({ dataDir: path.resolve(config.storage.dataDir, 'azurite'), log: (m) => log.info(m) }) : undefined;
+  if (azurite) log.info({ dataDir: config.storage.dataDir }, 'no Azure Storage configured: running embedded Azurite on loopback');
+  const clients = storageClients(azurite ? { kind: 'connectionString', connectionString: azurite.connectionString } : target);
+  const store = new BlobSessionStore(clients.blobService);
+  const outbox = new ReportOutbox(clients.queueService, (message) => log.warn(message));
+  try {
+    await Promise.all([store.init(), outbox.init()]);
+  } catch (error) {
+    await azurite?.stop();
+    const source = { connectionString: 'AZURE_STORAGE_CONNECTION_STRING', accountUrl: 'AZURE_STORAGE_ACCOUNT_URL', embedded: 'the embedded Azurite under ASSISTDESK_DATA_DIR' }[target.kind];
+    throw new Error(`Azure Storage could not be reached through ${source}: ${(error as Error).cause ?? (error as Error).message}`);
+  }
+
+  const deliver = new DeliverReport(intune, store, cards, graph.reportPayload, log);
+  const worker = new ReportWorker(outbox, (sessionId, attempt) => deliver.run(sessionId, attempt), log);
+  // A report queued here is picked up at once rather than at the next poll.
+  const queue: ReportQueue = {
+    async enqueue(sessionId, delaySec) {
+      await outbox.enqueue(sessionId, delaySec);
+      worker.wake();
+    },
+  };
+
   return {
-    start: new StartAssistance(intune, store, log),
-    submit: new SubmitReport(intune, store, graph.reportPayload, log),
-    cancel: new CancelSession(store, log),
+    useCases: {
+      start: new StartAssistance(intune, store, log),
+      submit: new SubmitReport(store, queue),
+      cancel: new CancelSession(store, log),
+      retry: new RetryReport(store, queue),
+      list: new ListSessions(store),
+    },
+    worker,
+    ready: async () => {
+      await Promise.all([store.ping(), outbox.ping()]);
+    },
+    stop: async () => {
+      await worker.stop();
+      await azurite?.stop();
+    },
   };
 }

@@ -4,6 +4,8 @@ export type ReportPayloadShape = 'full' | 'legacy';
 export interface AppConfig {
   port: number;
   logLevel: string;
+  /** Azure Storage for sessions and the report outbox; neither set means embedded Azurite under dataDir. */
+  storage: { connectionString?: string; accountUrl?: string; queueUrl?: string; dataDir: string };
   /** The bot's own identity; the whole environment also goes to botbuilder's authentication. */
   bot: { appId?: string };
   graph: {
@@ -70,6 +72,21 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     }
   };
 
+  // Storage endpoints may be plain http only on loopback (Azurite).
+  const httpsOrLoopbackUrl = (name: string) => {
+    const v = value(name);
+    if (v === undefined) return undefined;
+    try {
+      const url = new URL(v);
+      const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+      if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) problems.push(`${name} must be an https:// URL (got "${v}")`);
+      return v.replace(/\/+$/, '');
+    } catch {
+      problems.push(`${name} is not a valid URL (got "${v}")`);
+      return undefined;
+    }
+  };
+
   const portText = value('PORT') ?? '3978';
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port < 1 || port > 65535) problems.push(`PORT must be a port number from 1 to 65535 (got "${portText}")`);
@@ -102,10 +119,22 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   if (!/^https:\/\/\S+\/\.default$/.test(graphScope)) problems.push(`GRAPH_SCOPE must look like https://graph.microsoft.com/.default (got "${graphScope}")`);
   const authorityHost = httpsUrl('AZURE_AUTHORITY_HOST');
 
+  const connectionString = value('AZURE_STORAGE_CONNECTION_STRING');
+  if (connectionString && !/AccountName=|UseDevelopmentStorage=true|BlobEndpoint=/i.test(connectionString)) {
+    problems.push('AZURE_STORAGE_CONNECTION_STRING is not an Azure Storage connection string (no AccountName or BlobEndpoint)');
+  }
+  const accountUrl = httpsOrLoopbackUrl('AZURE_STORAGE_ACCOUNT_URL');
+  const queueUrl = httpsOrLoopbackUrl('AZURE_STORAGE_QUEUE_URL');
+  if (connectionString && accountUrl) problems.push('AZURE_STORAGE_CONNECTION_STRING and AZURE_STORAGE_ACCOUNT_URL are both set: set one of them');
+  if (accountUrl && !queueUrl && !/^https?:\/\/[^.]+\.blob\./i.test(accountUrl)) {
+    problems.push('AZURE_STORAGE_QUEUE_URL is not set: it is needed when AZURE_STORAGE_ACCOUNT_URL is not an https://<account>.blob.<suffix> address');
+  }
+
   if (problems.length) throw new ConfigError(problems);
   return {
     port,
     logLevel,
+    storage: { connectionString, accountUrl, queueUrl, dataDir: value('ASSISTDESK_DATA_DIR') ?? '.data' },
     bot: { appId },
     graph: { baseUrl: graphBaseUrl!, scope: graphScope, tenantId, clientId, clientSecret, authorityHost, reportPayload },
   };

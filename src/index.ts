@@ -6,14 +6,16 @@ import {
   type ConfigurationBotFrameworkAuthenticationOptions,
 } from 'botbuilder';
 import * as restify from 'restify';
-import { AssistBot } from './bot/assistBot';
-import { composeUseCases } from './compose';
+import { AssistBot, TeamsSessionCards } from './bot/assistBot';
+import { composeApp } from './compose';
 import { botEnvironment, ConfigError, loadConfig, type AppConfig } from './config';
 import { messagesFor } from './i18n/messages';
 import { createLogger } from './log';
 
 /** Largest activity we accept; Teams activities are a few kilobytes. */
 const MAX_BODY_BYTES = 256 * 1024;
+/** Within the platform's usual 30 s between SIGTERM and SIGKILL. */
+const SHUTDOWN_GRACE_MS = 20_000;
 
 function readConfig(): AppConfig {
   try {
@@ -32,7 +34,7 @@ function looksLikeActivity(body: unknown): boolean {
     && typeof activity.type === 'string' && typeof activity.serviceUrl === 'string' && typeof activity.conversation?.id === 'string';
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const config = readConfig();
   const log = createLogger(config.logLevel);
   if (!config.bot.appId) {
@@ -48,8 +50,11 @@ function main(): void {
       await context.sendActivity(messagesFor(context.activity.locale).t('error.generic')).catch(() => undefined);
     }
   };
-  const bot = new AssistBot(composeUseCases(config, log), log);
+  const app = await composeApp(config, log, new TeamsSessionCards(adapter, config.bot.appId ?? ''));
+  const bot = new AssistBot(app.useCases, log);
 
+  // Turns in flight, so a shutdown can let them finish.
+  const inFlight = new Set<Promise<unknown>>();
   const server = restify.createServer({ name: 'assistdesk' });
   server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, mapFiles: false }));
   server.post('/api/messages', async (req, res) => {
@@ -57,23 +62,50 @@ function main(): void {
       res.send(400, { error: 'The body must be a Bot Framework activity (JSON with type, serviceUrl and conversation.id).' });
       return;
     }
-    await adapter.process(req, res, (context) => bot.run(context));
+    const turn = adapter.process(req, res, (context) => bot.run(context));
+    inFlight.add(turn);
+    try {
+      await turn;
+    } finally {
+      inFlight.delete(turn);
+    }
   });
+  // Liveness: the process answers. Readiness: it can also reach storage and the queue.
   server.get('/healthz', (_req, res, next) => {
     res.send(200, { status: 'ok' });
     next();
   });
+  server.get('/readyz', async (_req, res) => {
+    try {
+      await app.ready();
+      res.send(200, { status: 'ready' });
+    } catch (error) {
+      log.warn({ err: error }, 'not ready');
+      res.send(503, { status: 'unavailable', reason: 'storage unreachable' });
+    }
+  });
 
   server.listen(config.port, () => log.info({ port: config.port }, `AssistDesk listening on ${server.url}/api/messages`));
+  app.worker.start();
 
-  const stop = (signal: string) => {
-    log.info({ signal }, 'shutting down');
-    server.close(() => process.exit(0));
-    // Keep-alive connections must not hold the process past the platform's grace period.
-    setTimeout(() => process.exit(0), 5_000).unref();
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal, turns: inFlight.size }, 'shutting down: finishing turns and queued reports in hand');
+    // Stop taking requests, let current turns and the worker's batch finish, then stop storage.
+    server.close();
+    const grace = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS);
+    grace.unref();
+    await Promise.allSettled([...inFlight]);
+    await app.stop();
+    process.exit(0);
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
 }
 
-main();
+main().catch((error) => {
+  process.stderr.write(`AssistDesk failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

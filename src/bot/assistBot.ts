@@ -6,10 +6,15 @@ import {
   TurnContext,
   type AdaptiveCardInvokeResponse,
   type AdaptiveCardInvokeValue,
+  type CloudAdapter,
+  type ConversationReference,
 } from 'botbuilder';
 import type { Caller } from '../assist/caller';
 import type { CancelSession } from '../assist/cancelSession';
+import type { ListSessions } from '../assist/listSessions';
 import type { SessionOutcome, StartOutcome } from '../assist/outcomes';
+import type { SessionCards } from '../assist/ports';
+import type { RetryReport } from '../assist/retryReport';
 import type { StartAssistance } from '../assist/startAssistance';
 import type { SubmitReport } from '../assist/submitReport';
 import {
@@ -17,9 +22,12 @@ import {
   renderDeviceChoiceCard,
   renderHelpCard,
   renderSessionCard,
+  renderSessionListCard,
   renderSessionRecordCard,
   type AdaptiveCard,
 } from '../cards/renderCards';
+import { GraphFailure, type GraphFailureKind } from '../graph/graphErrors';
+import type { CardAddress, Session } from '../sessions/session';
 import { parseCommand, type Command } from '../commands/parseCommand';
 import { MAX_NAME_MATCHES } from '../graph/intuneGraphService';
 import { safeTimeZone } from '../i18n/format';
@@ -31,10 +39,12 @@ export interface AssistUseCases {
   start: StartAssistance;
   submit: SubmitReport;
   cancel: CancelSession;
+  retry: RetryReport;
+  list: ListSessions;
 }
 
 type Reply = { card: AdaptiveCard } | { text: string };
-type VerbHandler = (caller: Caller, data: Record<string, unknown>) => Promise<Reply>;
+type VerbHandler = (caller: Caller, data: Record<string, unknown>, card: CardAddress | undefined) => Promise<Reply>;
 
 /** Invoke responses in the one shape Teams accepts (a flattened one shows "Unable to reach app"). */
 const invokeResponse = {
@@ -52,8 +62,9 @@ const invokeResponse = {
 export class AssistBot extends TeamsActivityHandler {
   /** Card verbs ➜ handlers. Every Action.Execute in our templates names one of these. */
   private readonly verbs: Record<string, VerbHandler> = {
-    submitReport: async (caller, data) => this.sessionReply(caller, await this.useCases.submit.run(caller, data.sessionId, data)),
+    submitReport: async (caller, data, card) => this.sessionReply(caller, await this.useCases.submit.run(caller, data.sessionId, data, card)),
     cancelSession: async (caller, data) => this.sessionReply(caller, await this.useCases.cancel.run(caller, data.sessionId)),
+    retryReport: async (caller, data, card) => this.sessionReply(caller, await this.useCases.retry.run(caller, data.sessionId, card)),
     pickDevice: async (caller, data) => this.startReply(caller, await this.useCases.start.byId(caller, data.deviceId)),
   };
 
@@ -61,6 +72,7 @@ export class AssistBot extends TeamsActivityHandler {
   private readonly commands: { [K in Command['kind']]: (caller: Caller, command: Extract<Command, { kind: K }>) => Promise<Reply> } = {
     assist: async (caller, command) => this.startReply(caller, await this.useCases.start.byName(caller, command.deviceName)),
     help: async (caller) => ({ card: renderHelpCard(messagesFor(caller.locale)) }),
+    sessions: async (caller) => ({ card: renderSessionListCard(messagesFor(caller.locale), await this.useCases.list.run(caller)) }),
     unknown: async (caller) => {
       const m = messagesFor(caller.locale);
       return { card: renderHelpCard(m, m.t('help.notUnderstood')) };
@@ -93,7 +105,7 @@ export class AssistBot extends TeamsActivityHandler {
     const command = parseCommand(TurnContext.removeRecipientMention(activity) ?? activity.text);
     if (command.kind === 'assist') await context.sendActivity({ type: ActivityTypes.Typing });
     const reply =
-      command.kind === 'assist' && !hasIdentity(caller)
+      (command.kind === 'assist' || command.kind === 'sessions') && !hasIdentity(caller)
         ? { text: messagesFor(caller.locale).t('identity.missing') }
         : await this.guard(caller, () => this.commands[command.kind](caller, command as never));
     await context.sendActivity('card' in reply ? MessageFactory.attachment(CardFactory.adaptiveCard(reply.card)) : MessageFactory.text(reply.text));
@@ -106,7 +118,10 @@ export class AssistBot extends TeamsActivityHandler {
     const caller = callerOf(context.activity);
     if (!hasIdentity(caller)) return invokeResponse.message(messagesFor(caller.locale).t('identity.missing'));
     const payload = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {};
-    const reply = await this.guard(caller, () => handler(caller, payload));
+    // The card being clicked: where the report worker will show the outcome once the turn is over.
+    const activity = context.activity;
+    const card = { activityId: activity.replyToId, conversation: { ...TurnContext.getConversationReference(activity) } };
+    const reply = await this.guard(caller, () => handler(caller, payload, card));
     return 'card' in reply ? invokeResponse.card(reply.card) : invokeResponse.message(reply.text);
   }
 
@@ -150,7 +165,7 @@ export class AssistBot extends TeamsActivityHandler {
           }),
         };
       case 'closed':
-        return { card: renderSessionRecordCard(m, outcome.session) };
+        return { card: renderSessionRecordCard(m, outcome.session, failureText(m, outcome.session)) };
       case 'unknown':
         return { text: m.t('session.unknown') };
       case 'notYours':
@@ -160,6 +175,33 @@ export class AssistBot extends TeamsActivityHandler {
 
   private mentionsMe(activity: TurnContext['activity']): boolean {
     return (activity.entities ?? []).some((e) => e.type === 'mention' && e.mentioned?.id === activity.recipient?.id);
+  }
+}
+
+/** Why a session's report failed, in the technician's words. */
+function failureText(m: Messages, session: Session): string {
+  const failure = session.failure;
+  if (!failure) return '';
+  return describeFailure(m, new GraphFailure('report', failure.kind as GraphFailureKind, failure.status, failure.code, undefined)) ?? m.t('error.generic');
+}
+
+/** Updates a session's card in place from outside a turn, through the conversation reference stored with it. */
+export class TeamsSessionCards implements SessionCards {
+  constructor(
+    private readonly adapter: CloudAdapter,
+    private readonly botAppId: string,
+  ) {}
+
+  async show(session: Session): Promise<void> {
+    if (!session.card) return;
+    const { activityId, conversation } = session.card;
+    const m = messagesFor(session.locale);
+    const activity = MessageFactory.attachment(CardFactory.adaptiveCard(renderSessionRecordCard(m, session, failureText(m, session))));
+    await this.adapter.continueConversationAsync(this.botAppId, conversation as Partial<ConversationReference>, async (context) => {
+      // Without the card's id (a client that did not say which card was clicked) the record arrives as a new message.
+      if (activityId) await context.updateActivity({ ...activity, id: activityId });
+      else await context.sendActivity(activity);
+    });
   }
 }
 

@@ -9,6 +9,7 @@ import type { Session } from '../sessions/session';
 import deviceChoiceTemplate from './templates/deviceChoiceCard.json';
 import helpTemplate from './templates/helpCard.json';
 import sessionTemplate from './templates/sessionCard.json';
+import sessionListTemplate from './templates/sessionListCard.json';
 import sessionRecordTemplate from './templates/sessionRecordCard.json';
 
 /** An expanded Adaptive Card, ready to attach or return from an invoke. */
@@ -27,6 +28,7 @@ export function renderHelpCard(m: Messages, lead = ''): AdaptiveCard {
     title: m.t('help.title'),
     commands: [
       { command: m.t('help.assist.command'), text: m.t('help.assist.text') },
+      { command: m.t('help.sessions.command'), text: m.t('help.sessions.text') },
       { command: m.t('help.help.command'), text: m.t('help.help.text') },
     ],
     note: m.t('help.groupNote'),
@@ -140,8 +142,21 @@ const RECORD_COLOR: Record<Session['state'], string> = {
 };
 
 /** The read-only record that replaces the form: who, device, type, start–end, duration, when. */
-export function renderSessionRecordCard(m: Messages, session: Session): AdaptiveCard {
+export function renderSessionRecordCard(m: Messages, session: Session, failureText = ''): AdaptiveCard {
+  return expand(sessionRecordTemplate, {
+    sessionId: session.id,
+    title: m.t(`record.title.${session.state}`),
+    color: RECORD_COLOR[session.state],
+    facts: recordFacts(m, session),
+    notice: session.state === 'failed' ? failureText : '',
+    canRetry: session.state === 'failed',
+    labels: { retry: m.t('record.retry') },
+  });
+}
+
+function recordFacts(m: Messages, session: Session): Fact[] {
   const zone = session.timeZone;
+  const when = (iso: string) => formatDateTime(iso, zone, m) ?? iso;
   const facts: Fact[] = [
     { title: m.t('record.technician'), value: session.technician.name },
     { title: m.t('device.name'), value: session.device.deviceName ?? m.t('device.unknown') },
@@ -150,16 +165,31 @@ export function renderSessionRecordCard(m: Messages, session: Session): Adaptive
   if (report && session.state !== 'cancelled') {
     facts.push(
       { title: m.t('record.sessionType'), value: m.t(`sessionType.${report.sessionType}`) },
-      { title: m.t('record.start'), value: formatDateTime(report.startDateTime, zone, m)! },
-      { title: m.t('record.end'), value: formatDateTime(report.endDateTime, zone, m)! },
+      { title: m.t('record.start'), value: when(report.startDateTime) },
+      { title: m.t('record.end'), value: when(report.endDateTime) },
       { title: m.t('record.duration'), value: formatDuration(report.startDateTime, report.endDateTime, m) },
     );
   }
-  if (session.reportedAt) facts.push({ title: m.t('record.reportedAt'), value: formatDateTime(session.reportedAt, zone, m)! });
-  if (session.cancelledAt) facts.push({ title: m.t('record.cancelledAt'), value: formatDateTime(session.cancelledAt, zone, m)! });
-  return expand(sessionRecordTemplate, {
-    title: m.t(`record.title.${session.state}`),
-    color: RECORD_COLOR[session.state],
-    facts,
+  if (session.reportedAt) facts.push({ title: m.t('record.reportedAt'), value: when(session.reportedAt) });
+  if (session.cancelledAt) facts.push({ title: m.t('record.cancelledAt'), value: when(session.cancelledAt) });
+  return facts;
+}
+
+/** "sessions": the technician's recent sessions with their state; failed ones can be retried. */
+export function renderSessionListCard(m: Messages, sessions: Session[]): AdaptiveCard {
+  return expand(sessionListTemplate, {
+    title: m.t('sessions.title'),
+    empty: m.t('sessions.empty'),
+    labels: { retry: m.t('record.retry') },
+    sessions: sessions.map((s) => ({
+      id: s.id,
+      device: s.device.deviceName ?? m.t('device.unknown'),
+      canRetry: s.state === 'failed',
+      facts: [
+        { title: m.t('sessions.state'), value: m.t(`state.${s.state}`) },
+        { title: m.t('sessions.requestedAt'), value: formatDateTime(s.createdAt, s.timeZone, m) ?? s.createdAt },
+        ...(s.report ? [{ title: m.t('record.sessionType'), value: m.t(`sessionType.${s.report.sessionType}`) }] : []),
+      ],
+    })),
   });
 }

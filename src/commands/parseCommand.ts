@@ -3,6 +3,7 @@
 export type Command =
   | { kind: 'assist'; deviceName: string }
   | { kind: 'help' }
+  | { kind: 'sessions' }
   | { kind: 'unknown' };
 
 interface Rule {
@@ -26,6 +27,7 @@ const assist = (m: RegExpMatchArray): Command => {
 
 const RULES: Rule[] = [
   { pattern: /^(?:\/)?(?:help|\?)$/iu, build: () => ({ kind: 'help' }) },
+  { pattern: /^(?:my\s+)?sessions$/iu, build: () => ({ kind: 'sessions' }) },
   // "help me with device X", "help with device X", "help me with X"
   { pattern: /^help\s+(?:me\s+)?with(?:\s+(?:the\s+)?device)?(?:\s+(?<name>.+))?$/isu, build: assist },
 ];

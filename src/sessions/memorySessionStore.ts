@@ -24,6 +24,17 @@ export class MemorySessionStore implements SessionStore {
     return this.put(session);
   }
 
+  async listForTechnician(tenantId: string, aadObjectId: string, limit: number): Promise<Session[]> {
+    return [...this.sessions.values()]
+      .map((stored) => stored.session)
+      .filter((s) => s.tenantId === tenantId && s.technician.aadObjectId === aadObjectId)
+      .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt))
+      .slice(0, Math.max(0, limit))
+      .map((s) => structuredClone(s));
+  }
+
+  async ping(): Promise<void> {}
+
   private put(session: Session): StoredSession {
     const stored = { session: structuredClone(session), etag: `"${++this.version}"` };
     this.sessions.set(session.id, stored);

@@ -28,10 +28,25 @@ export interface Session {
   createdAt: string;
   updatedAt: string;
   report?: SessionReport;
+  /** Where the session's card was posted, so the report worker can update it in place after the turn. */
+  card?: CardAddress;
+  /** While a worker is sending the report: when its claim lapses, another worker may take over. */
+  deliveryLeaseUntil?: string;
   reportedAt?: string;
   cancelledAt?: string;
-  /** The last reason a report did not go through, for the card. */
-  lastError?: string;
+  /** Why the last report attempt failed: shown on the card; set with state `failed` when it was final. */
+  failure?: ReportFailure;
 }
 
-export const FINAL_STATES: SessionState[] = ['reported', 'cancelled'];
+/** The channel's own reference to a posted card, kept opaque below the bot. */
+export interface CardAddress {
+  activityId?: string;
+  conversation: Record<string, unknown>;
+}
+
+export interface ReportFailure {
+  kind: string;
+  status?: number;
+  code?: string;
+  at: string;
+}

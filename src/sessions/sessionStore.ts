@@ -11,6 +11,10 @@ export interface SessionStore {
   get(id: string): Promise<StoredSession | undefined>;
   /** Replaces the session only if it is still at `etag`; otherwise throws SessionConflictError. */
   replace(session: Session, etag: string): Promise<StoredSession>;
+  /** The technician's sessions in the tenant, newest (by `createdAt`) first, at most `limit`. */
+  listForTechnician(tenantId: string, aadObjectId: string, limit: number): Promise<Session[]>;
+  /** Resolves when the store can be reached (the readiness probe); otherwise throws StoreUnavailableError. */
+  ping(): Promise<void>;
 }
 
 /** Someone else changed the session since it was read: re-read and decide again. */

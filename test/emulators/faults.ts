@@ -44,7 +44,7 @@ export class FaultSet {
     this.rules.push({ ...rule, left: rule.times ?? 1 });
   }
 
-  /** A fraction `rate` of matching requests fail with a status drawn from `statuses`. */
+  /** A fraction `rate` of matching requests fail with a status drawn from `statuses` (0: connection reset). */
   addRate(path: RegExp | string, rate: number, statuses: number[], seed = 1): void {
     this.rates.push({ path, rate, statuses });
     this.random = prng(seed);
@@ -64,7 +64,9 @@ export class FaultSet {
     }
     for (const r of this.rates) {
       if (pathMatches(r.path, pathname) && this.random() < r.rate) {
-        return { path: r.path, status: r.statuses[Math.floor(this.random() * r.statuses.length)] };
+        const status = r.statuses[Math.floor(this.random() * r.statuses.length)];
+        // 0 stands for a connection reset; a throttle says when to come back, as Intune does.
+        return { path: r.path, status, reset: status === 0, retryAfterSec: status === 429 ? 1 : undefined };
       }
     }
     return undefined;

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { startBotExpectingExit } from '../support/botProcess';
 import { filledInputs, startSession } from '../support/session';
 import { click, say } from '../support/teams';
+import { waitFor } from '../support/wait';
 import { CLIENT_SECRET, startWorld, type World } from '../support/world';
 
 describe('start-up configuration', () => {
@@ -49,7 +50,7 @@ describe('a running bot', () => {
     const chat = world.chat();
     const { sessionId } = await startSession(world, chat);
     await click(chat, 'submitReport', { sessionId, ...filledInputs(chat) });
-    assert.equal(world.graph.reports.length >= 1, true);
+    await waitFor(() => world.graph.reports.length >= 1);
     const output = world.bot.output();
     assert.ok(output.length > 0);
     assert.ok(!output.includes(CLIENT_SECRET), 'client secret in logs');

@@ -4,6 +4,7 @@ import { DateTime } from 'luxon';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { assertValidCard, executeActions, inputs } from '../unit/cardValidation';
 import { filledInputs, startSession } from '../support/session';
+import { waitFor } from '../support/wait';
 import { click } from '../support/teams';
 import { startWorld, type World } from '../support/world';
 
@@ -16,16 +17,25 @@ beforeEach(() => {
 });
 
 const cardText = (body: { value: unknown }) => JSON.stringify(body.value);
+/** Lets the report worker run its course before checking that it sent nothing more. */
+const settle = () => new Promise((r) => setTimeout(r, 1500));
 
 describe('submitting the session card', () => {
   it('sends the full report as the authenticated technician and turns the card into a record', async () => {
     const chat = world.chat({ timeZone: 'America/Sao_Paulo' });
-    const { sessionId, prefilled } = await startSession(world, chat);
+    const session = await startSession(world, chat);
+    const { sessionId, prefilled } = session;
     const typed = filledInputs(chat, { sessionType: 'elevation', helperDeviceId: prefilled.helperDeviceId });
     // Identity fields a card might echo are ignored: the helper comes from the activity and Graph.
-    const result = await click(chat, 'submitReport', { sessionId, ...typed, helperEmail: 'mallory@evil.example', helperTenantId: 'other' });
+    const result = await session.click('submitReport', { sessionId, ...typed, helperEmail: 'mallory@evil.example', helperTenantId: 'other' });
 
+    // The turn answers at once; the worker sends the report and updates the card in place.
     assert.equal(result.status, 200);
+    assert.equal(result.body.type, 'application/vnd.microsoft.card.adaptive');
+    assertValidCard(result.body.value);
+    assert.ok(cardText(result.body).includes('Sending the report…'));
+    assert.deepEqual(inputs(result.body.value), {});
+    const update = await session.updatedTo('Remote assistance session reported');
     assert.equal(world.graph.reports.length, 1);
     const alex = world.seed.users[0];
     const laptop = world.seed.devices.find((d) => d.deviceName === 'LAPTOP-42')!;
@@ -60,30 +70,31 @@ describe('submitting the session card', () => {
     const report = world.graph.requests.find((r) => r.url.pathname === '/beta/deviceManagement/reportRemoteAssistance')!;
     assert.equal(report.method, 'POST');
 
-    assert.equal(result.body.type, 'application/vnd.microsoft.card.adaptive');
-    const record = result.body.value;
+    const record = update.body.attachments[0].content;
     assertValidCard(record);
     assert.deepEqual(inputs(record), {});
     assert.deepEqual(executeActions(record), []);
-    for (const fact of ['Remote assistance session reported', 'Alex Tech', 'LAPTOP-42', 'Elevation', '45 min', 'Reported at']) assert.ok(cardText(result.body).includes(fact), fact);
+    for (const fact of ['Remote assistance session reported', 'Alex Tech', 'LAPTOP-42', 'Elevation', '45 min', 'Reported at']) assert.ok(JSON.stringify(record).includes(fact), fact);
   });
 
   it('reports once however often the card is clicked, replayed or raced', async () => {
     const chat = world.chat();
-    const { sessionId } = await startSession(world, chat);
-    const typed = { sessionId, ...filledInputs(chat) };
-    const [a, b] = await Promise.all([click(chat, 'submitReport', typed), click(chat, 'submitReport', typed)]);
-    const again = await click(chat, 'submitReport', typed);
-    const replay = await click(chat, 'submitReport', typed, { activityId: a.activity.id as string });
-    assert.equal(world.graph.reports.length, 1);
+    const session = await startSession(world, chat);
+    const typed = { sessionId: session.sessionId, ...filledInputs(chat) };
+    const [a, b] = await Promise.all([session.click('submitReport', typed), session.click('submitReport', typed)]);
+    await session.updatedTo('Remote assistance session reported');
+    const again = await session.click('submitReport', typed);
+    const replay = await session.click('submitReport', typed, { activityId: a.activity.id as string });
     for (const r of [a, b, again, replay]) {
       assert.equal(r.status, 200);
       assert.equal(r.body.type, 'application/vnd.microsoft.card.adaptive');
     }
-    // Whoever lost the race sees the true state: reported (or, mid-flight, being sent).
+    // Whoever lost the race sees the true state: being sent, or already reported.
+    assert.ok([a, b].every((r) => /Sending the report…|Remote assistance session reported/.test(cardText(r.body))));
     assert.ok(cardText(again.body).includes('Remote assistance session reported'));
     assert.ok(cardText(replay.body).includes('Remote assistance session reported'));
-    assert.ok([a, b].some((r) => cardText(r.body).includes('Remote assistance session reported')));
+    await settle();
+    assert.equal(world.graph.reports.length, 1);
   });
 
   it('keeps the inputs and shows what is wrong, then accepts the corrected card', async () => {
@@ -109,8 +120,8 @@ describe('submitting the session card', () => {
     assert.equal(world.graph.reports.length, 0);
 
     const fixed = await click(chat, 'submitReport', { sessionId, ...filledInputs(chat) });
-    assert.ok(cardText(fixed.body).includes('Remote assistance session reported'));
-    assert.equal(world.graph.reports.length, 1);
+    assert.ok(cardText(fixed.body).includes('Sending the report…'));
+    await waitFor(() => world.graph.reports.length === 1);
   });
 
   it('cancels, and then reports nothing', async () => {
@@ -121,6 +132,7 @@ describe('submitting the session card', () => {
     assert.ok(cardText(cancelled.body).includes('Remote assistance session cancelled'));
     const submit = await click(chat, 'submitReport', { sessionId, ...filledInputs(chat) });
     assert.ok(cardText(submit.body).includes('Remote assistance session cancelled'));
+    await settle();
     assert.equal(world.graph.reports.length, 0);
   });
 
@@ -146,7 +158,8 @@ describe('submitting the session card', () => {
     assert.equal(world.graph.reports.length, 0);
     // The real owner can still report it.
     const mine = await click(chat, 'submitReport', { sessionId, ...typed });
-    assert.ok(cardText(mine.body).includes('Remote assistance session reported'));
+    assert.ok(cardText(mine.body).includes('Sending the report…'));
+    await waitFor(() => world.graph.reports.length === 1);
   });
 
   it('answers an unknown verb or a malformed invoke with an error, not a crash', async () => {
@@ -158,21 +171,36 @@ describe('submitting the session card', () => {
     assert.equal(healthy.status, 200);
   });
 
-  it('keeps the card open with a clear notice when Graph will not take the report, and sends it on retry', async () => {
+  it('retries a throttled report in the background, with the same report id', async () => {
     const chat = world.chat();
-    const { sessionId } = await startSession(world, chat);
-    const typed = { sessionId, ...filledInputs(chat) };
-    world.graph.fault({ method: 'POST', path: 'reportRemoteAssistance', status: 503, times: Infinity, retryAfterSec: 1 });
-    const failed = await click(chat, 'submitReport', typed);
-    assert.match(cardText(failed.body), /Intune is busy, try again in 1 second/);
-    assert.equal(inputs(failed.body.value).endTime.value, typed.endTime);
+    const session = await startSession(world, chat);
+    world.graph.fault({ method: 'POST', path: 'reportRemoteAssistance', status: 429, times: 4, retryAfterSec: 1 });
+    const sent = await session.click('submitReport', { sessionId: session.sessionId, ...filledInputs(chat) });
+    assert.ok(cardText(sent.body).includes('Sending the report…'));
+    await session.updatedTo('Remote assistance session reported', 20_000);
+    const attempts = world.graph.requests.filter((r) => r.url.pathname.endsWith('/reportRemoteAssistance'));
+    assert.equal(attempts.length, 5);
+    assert.ok(attempts.every((r) => (r.json as { reportingPayload: { id: string } }).reportingPayload.id === session.sessionId));
+    assert.equal(world.graph.reports.length, 1);
+  });
+
+  it('marks a report Graph refuses for good as failed, with the reason and a Retry button that sends it again', async () => {
+    const chat = world.chat();
+    const session = await startSession(world, chat);
+    world.graph.fault({ method: 'POST', path: 'reportRemoteAssistance', status: 403, times: 1 });
+    await session.click('submitReport', { sessionId: session.sessionId, ...filledInputs(chat) });
+    const failed = (await session.updatedTo('The report was not accepted')).body.attachments[0].content;
+    assertValidCard(failed);
+    assert.match(JSON.stringify(failed), /needs the Microsoft Graph permission DeviceManagementServiceConfig\.Read\.All/);
+    const [retry] = executeActions(failed);
+    assert.equal(retry.verb, 'retryReport');
     assert.equal(world.graph.reports.length, 0);
 
-    world.graph.reset();
-    const retried = await click(chat, 'submitReport', typed);
-    assert.ok(cardText(retried.body).includes('Remote assistance session reported'));
+    const retried = await session.click('retryReport', retry.data);
+    assert.ok(cardText(retried.body).includes('Sending the report…'));
+    await session.updatedTo('Remote assistance session reported');
     assert.equal(world.graph.reports.length, 1);
-    assert.equal((world.graph.reports[0] as { id: string }).id, sessionId);
+    assert.equal((world.graph.reports[0] as { id: string }).id, session.sessionId);
   });
 });
 
@@ -185,7 +213,8 @@ describe('the legacy 18-property report', () => {
     const chat = legacy.chat();
     const { sessionId } = await startSession(legacy, chat);
     const result = await click(chat, 'submitReport', { sessionId, ...filledInputs(chat) });
-    assert.ok(cardText(result.body).includes('Remote assistance session reported'));
+    assert.ok(cardText(result.body).includes('Sending the report…'));
+    await waitFor(() => legacy.graph.reports.length === 1);
     const [report] = legacy.graph.reports as Array<Record<string, unknown>>;
     assert.equal(Object.keys(report).length, 19); // 18 properties and @odata.type
     assert.ok(!('helperOs' in report) && !('sharerOs' in report));

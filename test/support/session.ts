@@ -2,14 +2,21 @@
 import assert from 'node:assert/strict';
 import { DateTime } from 'luxon';
 import { executeActions, inputs } from '../unit/cardValidation';
-import { say, type TeamsChat } from './teams';
+import type { ActivityRecord } from '../emulators/connector';
+import { click, say, type PostResult, type TeamsChat } from './teams';
 import type { World } from './world';
 
 export interface StartedSession {
   sessionId: string;
   card: Record<string, unknown>;
+  /** The id the Bot Connector gave the message carrying the card: clicks name it as replyToId. */
+  cardActivityId: string;
   /** The card's prefilled input values. */
   prefilled: Record<string, string>;
+  /** A click on this card, as Teams sends it. */
+  click(verb: string, data: Record<string, unknown>, options?: { activityId?: string; chat?: TeamsChat }): Promise<PostResult>;
+  /** Resolves when the card has been updated in place to show `title`. */
+  updatedTo(title: string, timeoutMs?: number): Promise<ActivityRecord>;
 }
 
 export async function startSession(world: World, chat: TeamsChat, deviceName = 'LAPTOP-42'): Promise<StartedSession> {
@@ -20,7 +27,16 @@ export async function startSession(world: World, chat: TeamsChat, deviceName = '
   const submit = executeActions(card).find((a) => a.verb === 'submitReport');
   assert.ok(submit);
   const prefilled = Object.fromEntries(Object.entries(inputs(card)).map(([id, input]) => [id, String(input.value ?? '')]));
-  return { sessionId: submit.data.sessionId as string, card, prefilled };
+  const cardActivityId = answer!.activityId!;
+  return {
+    sessionId: submit.data.sessionId as string,
+    card,
+    cardActivityId,
+    prefilled,
+    click: (verb, data, options = {}) => click(options.chat ?? chat, verb, data, { activityId: options.activityId, replyToId: cardActivityId }),
+    updatedTo: (title, timeoutMs = 10_000) =>
+      world.connector.waitFor((r) => r.kind === 'update' && r.activityId === cardActivityId && JSON.stringify(r.body).includes(title), timeoutMs),
+  };
 }
 
 /** Inputs for a session that ran from `startMinutesAgo` to `endMinutesAgo`, in the chat's time zone. */

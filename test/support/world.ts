@@ -17,6 +17,7 @@ export interface World {
   entra: EntraEmulator;
   graph: GraphEmulator;
   connector: ConnectorEmulator;
+  /** The running bot; a test may replace it after stopping it. */
   bot: BotProcess;
   seed: GraphSeed;
   /** The bot's environment, to start a second process alike. */
@@ -27,7 +28,14 @@ export interface World {
 
 let conversations = 0;
 
-export async function startWorld(options: { botEnv?: Record<string, string>; reportPayloadVersion?: 18 | 20 } = {}): Promise<World> {
+export interface WorldOptions {
+  botEnv?: Record<string, string>;
+  reportPayloadVersion?: 18 | 20;
+  /** Storage shared with other processes (a test's own Azurite); otherwise the bot embeds its own. */
+  storageConnectionString?: string;
+}
+
+export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const dir = mkdtempSync(path.join(tmpdir(), 'assistdesk-'));
   const tls = makeLoopbackTls(dir);
   const seed = makeDemoSeed();
@@ -43,14 +51,18 @@ export async function startWorld(options: { botEnv?: Record<string, string>; rep
     AZURE_AUTHORITY_HOST: entra.authorityHost,
     GRAPH_BASE_URL: graph.baseUrl,
     LOG_LEVEL: 'debug',
+    // Without shared storage each world keeps its own embedded Azurite data, as a first run on a laptop would.
+    ...(options.storageConnectionString
+      ? { AZURE_STORAGE_CONNECTION_STRING: options.storageConnectionString }
+      : { ASSISTDESK_DATA_DIR: path.join(dir, 'data') }),
     ...options.botEnv,
   };
   const bot = await startBot(env);
   const technician = seed.users[0];
-  return {
+  const world: World = {
     entra, graph, connector, bot, seed, env,
     chat: (overrides = {}) => ({
-      botUrl: bot.url,
+      botUrl: world.bot.url,
       serviceUrl: connector.serviceUrl,
       tenantId: seed.tenantId,
       conversationId: `a:1personal-chat-${++conversations}`,
@@ -61,9 +73,10 @@ export async function startWorld(options: { botEnv?: Record<string, string>; rep
       ...overrides,
     }),
     async stop() {
-      await bot.stop();
+      await world.bot.stop();
       await Promise.all([entra.stop(), graph.stop(), connector.stop()]);
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return world;
 }

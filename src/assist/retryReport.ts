@@ -1,0 +1,31 @@
+import { SessionConflictError, type SessionStore } from '../sessions/sessionStore';
+import type { CardAddress } from '../sessions/session';
+import type { Caller } from './caller';
+import type { SessionOutcome } from './outcomes';
+import type { ReportQueue } from './ports';
+import { loadForCaller } from './sessionAccess';
+
+/** Retry on a failed session (its card or the sessions list): the same report, the same id, queued again. */
+export class RetryReport {
+  constructor(
+    private readonly store: SessionStore,
+    private readonly queue: ReportQueue,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async run(caller: Caller, sessionId: unknown, card: CardAddress | undefined): Promise<SessionOutcome> {
+    const access = await loadForCaller(this.store, caller, sessionId);
+    if (access.kind !== 'ok') return access;
+    const { session, etag } = access.stored;
+    if (session.state !== 'failed' || !session.report) return { kind: 'closed', session };
+    await this.queue.enqueue(session.id);
+    try {
+      const retried = await this.store.replace({ ...session, state: 'submitted', card: card ?? session.card, failure: undefined, updatedAt: this.now().toISOString() }, etag);
+      return { kind: 'closed', session: retried.session };
+    } catch (error) {
+      if (!(error instanceof SessionConflictError)) throw error;
+      const current = await this.store.get(session.id);
+      return current ? { kind: 'closed', session: current.session } : { kind: 'unknown' };
+    }
+  }
+}

@@ -1,0 +1,152 @@
+import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
+import { statusOf, storageCodeOf, storageDeadline } from '../storage/storageCall';
+import type { Session } from './session';
+import { SessionConflictError, StoreUnavailableError, type SessionStore, type StoredSession } from './sessionStore';
+
+const CONTAINER = 'sessions';
+const JSON_TYPE = 'application/json';
+/** The largest Date in milliseconds: subtracting from it makes newer sessions sort first by name. */
+const MAX_TIME_MS = 8_640_000_000_000_000;
+
+/**
+ * Sessions as blobs in Azure Storage: `sessions/<id>.json` holds the session, its ETag is the version every
+ * write is conditional on. `by-technician/<tenant>/<user>/<invertedTime>-<id>` are empty blobs that let a
+ * technician's sessions be listed newest first by name alone, without a table or a scan.
+ */
+export class BlobSessionStore implements SessionStore {
+  private readonly container: ContainerClient;
+
+  constructor(blobService: BlobServiceClient) {
+    this.container = blobService.getContainerClient(CONTAINER);
+  }
+
+  /** Creates the container if missing; call once at start, before the first request. */
+  async init(): Promise<void> {
+    await unavailableOnFailure(() => this.container.createIfNotExists({ abortSignal: storageDeadline() }));
+  }
+
+  async ping(): Promise<void> {
+    await unavailableOnFailure(() => this.container.getProperties({ abortSignal: storageDeadline() }));
+  }
+
+  async create(session: Session): Promise<StoredSession> {
+    const abortSignal = storageDeadline();
+    const body = Buffer.from(JSON.stringify(session));
+    try {
+      // Index first: an index entry whose session was never written is skipped when listing, whereas a
+      // session without its entry would never be listed.
+      await this.container.getBlockBlobClient(indexName(session)).upload('', 0, { abortSignal });
+      const written = await this.sessionBlob(session.id).upload(body, body.length, {
+        conditions: { ifNoneMatch: '*' },
+        blobHTTPHeaders: { blobContentType: JSON_TYPE },
+        abortSignal,
+      });
+      return { session: JSON.parse(body.toString('utf8')) as Session, etag: written.etag! };
+    } catch (error) {
+      if (statusOf(error) === 409 || statusOf(error) === 412) throw new SessionConflictError(session.id);
+      throw new StoreUnavailableError(error);
+    }
+  }
+
+  async get(id: string): Promise<StoredSession | undefined> {
+    return this.read(id, storageDeadline());
+  }
+
+  async replace(session: Session, etag: string): Promise<StoredSession> {
+    const body = Buffer.from(JSON.stringify(session));
+    try {
+      const written = await this.sessionBlob(session.id).upload(body, body.length, {
+        conditions: { ifMatch: etag },
+        blobHTTPHeaders: { blobContentType: JSON_TYPE },
+        abortSignal: storageDeadline(),
+      });
+      return { session: JSON.parse(body.toString('utf8')) as Session, etag: written.etag! };
+    } catch (error) {
+      // 412: changed since read; 404: gone since read. Either way the caller's version is no longer current.
+      if (statusOf(error) === 412 || (statusOf(error) === 404 && !isContainerMissing(error))) throw new SessionConflictError(session.id);
+      throw new StoreUnavailableError(error);
+    }
+  }
+
+  async listForTechnician(tenantId: string, aadObjectId: string, limit: number): Promise<Session[]> {
+    const abortSignal = storageDeadline();
+    const sessions: Session[] = [];
+    const seen = new Set<string>();
+    if (limit <= 0) return sessions;
+    try {
+      const pages = this.container.listBlobsFlat({ prefix: technicianPrefix(tenantId, aadObjectId), abortSignal }).byPage({ maxPageSize: limit });
+      for await (const page of pages) {
+        // An id can have two entries (a create retried after a conflict): each session once.
+        const ids = page.segment.blobItems.map((item) => sessionIdOf(item.name)).filter((id) => !seen.has(id) && Boolean(seen.add(id)));
+        // A page is at most `limit` small reads; skipped entries (orphans, a create that lost) fetch the next page.
+        const found = await Promise.all(ids.map((id) => this.read(id, abortSignal)));
+        for (const stored of found) {
+          const s = stored?.session;
+          if (s && s.tenantId === tenantId && s.technician.aadObjectId === aadObjectId) sessions.push(s);
+          if (sessions.length === limit) return sessions;
+        }
+      }
+      return sessions;
+    } catch (error) {
+      throw error instanceof StoreUnavailableError ? error : new StoreUnavailableError(error);
+    }
+  }
+
+  private async read(id: string, abortSignal: AbortSignal): Promise<StoredSession | undefined> {
+    let text: string;
+    let etag: string;
+    try {
+      const response = await this.sessionBlob(id).download(0, undefined, { abortSignal });
+      text = await readText(response.readableStreamBody);
+      etag = response.etag!;
+    } catch (error) {
+      if (statusOf(error) === 404 && !isContainerMissing(error)) return undefined;
+      throw new StoreUnavailableError(error);
+    }
+    try {
+      return { session: JSON.parse(text) as Session, etag };
+    } catch (error) {
+      throw new Error(`Session ${id} is stored but is not JSON`, { cause: error });
+    }
+  }
+
+  private sessionBlob(id: string) {
+    return this.container.getBlockBlobClient(`sessions/${encodeURIComponent(id)}.json`);
+  }
+}
+
+function technicianPrefix(tenantId: string, aadObjectId: string): string {
+  return `by-technician/${encodeURIComponent(tenantId)}/${encodeURIComponent(aadObjectId)}/`;
+}
+
+function indexName(session: Session): string {
+  const created = Date.parse(session.createdAt);
+  const inverted = String(MAX_TIME_MS - (Number.isNaN(created) ? Date.now() : created)).padStart(16, '0');
+  return `${technicianPrefix(session.tenantId, session.technician.aadObjectId)}${inverted}-${encodeURIComponent(session.id)}`;
+}
+
+/** `…/<invertedTime>-<id>` → id (the time has no dash; the id may). */
+function sessionIdOf(indexBlobName: string): string {
+  const leaf = indexBlobName.slice(indexBlobName.lastIndexOf('/') + 1);
+  return decodeURIComponent(leaf.slice(leaf.indexOf('-') + 1));
+}
+
+/** A missing container is a broken deployment, not a missing session: it must not read as "not found". */
+function isContainerMissing(error: unknown): boolean {
+  return storageCodeOf(error) === 'ContainerNotFound';
+}
+
+async function unavailableOnFailure(call: () => Promise<unknown>): Promise<void> {
+  try {
+    await call();
+  } catch (error) {
+    throw new StoreUnavailableError(error);
+  }
+}
+
+async function readText(stream: NodeJS.ReadableStream | undefined): Promise<string> {
+  if (!stream) return '';
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}

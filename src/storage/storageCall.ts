@@ -1,0 +1,22 @@
+/**
+ * Longest one store or outbox operation may take, retries included. The SDK has no client-side timeout of
+ * its own (a server that accepts and never answers would hold a Teams turn forever), so every call carries
+ * this as its abort signal.
+ */
+export const STORAGE_DEADLINE_MS = 4000;
+
+export function storageDeadline(): AbortSignal {
+  return AbortSignal.timeout(STORAGE_DEADLINE_MS);
+}
+
+/** The HTTP status of a storage SDK error (RestError); undefined when no response came back. */
+export function statusOf(error: unknown): number | undefined {
+  const status = (error as { statusCode?: unknown } | null)?.statusCode;
+  return typeof status === 'number' ? status : undefined;
+}
+
+/** The service's own error code (x-ms-error-code), e.g. `ContainerNotFound`, `MessageNotFound`. */
+export function storageCodeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
