@@ -10,6 +10,7 @@ import { SubmitReport } from './assist/submitReport';
 import type { AppConfig } from './config';
 import { createGraphClient } from './graph/graphClient';
 import { IntuneGraphService } from './graph/intuneGraphService';
+import { WritePacer } from './graph/writePacer';
 import type { Logger } from './log';
 import { BlobSessionStore } from './sessions/blobSessionStore';
 import { ReportOutbox } from './sessions/reportOutbox';
@@ -46,6 +47,7 @@ export async function composeApp(config: AppConfig, log: Logger, cards: SessionC
   });
   const intune = new IntuneGraphService(
     createGraphClient({ baseUrl: graph.baseUrl, scope: graph.scope, credential, maxRetryWaitSec: GRAPH_MAX_RETRY_WAIT_SEC, maxRetries: GRAPH_MAX_RETRIES }),
+    new WritePacer(graph.writesPer20s, 20_000),
   );
 
   const target = storageTarget(config.storage);

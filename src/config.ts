@@ -18,6 +18,8 @@ export interface AppConfig {
     authorityHost?: string;
     /** `full`: the 20 properties with helperOs/sharerOs; `legacy`: the older 18. */
     reportPayload: ReportPayloadShape;
+    /** This instance's share of Intune's write budget (200 per 20 s per app and tenant). */
+    writesPer20s: number;
   };
 }
 
@@ -114,6 +116,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   const reportPayload = (value('REPORT_PAYLOAD') ?? 'full') as ReportPayloadShape;
   if (reportPayload !== 'full' && reportPayload !== 'legacy') problems.push(`REPORT_PAYLOAD must be "full" or "legacy" (got "${reportPayload}")`);
 
+  const writesText = value('INTUNE_WRITES_PER_20S') ?? '200';
+  const writesPer20s = Number(writesText);
+  if (!/^\d+$/.test(writesText) || writesPer20s < 1 || writesPer20s > 200) problems.push(`INTUNE_WRITES_PER_20S must be a whole number from 1 to 200 (got "${writesText}")`);
+
   const graphBaseUrl = httpsUrl('GRAPH_BASE_URL', 'https://graph.microsoft.com');
   const graphScope = value('GRAPH_SCOPE') ?? 'https://graph.microsoft.com/.default';
   if (!/^https:\/\/\S+\/\.default$/.test(graphScope)) problems.push(`GRAPH_SCOPE must look like https://graph.microsoft.com/.default (got "${graphScope}")`);
@@ -136,6 +142,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     logLevel,
     storage: { connectionString, accountUrl, queueUrl, dataDir: value('ASSISTDESK_DATA_DIR') ?? '.data' },
     bot: { appId },
-    graph: { baseUrl: graphBaseUrl!, scope: graphScope, tenantId, clientId, clientSecret, authorityHost, reportPayload },
+    graph: { baseUrl: graphBaseUrl!, scope: graphScope, tenantId, clientId, clientSecret, authorityHost, reportPayload, writesPer20s },
   };
 }

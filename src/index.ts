@@ -85,7 +85,9 @@ async function main(): Promise<void> {
     }
   });
 
-  server.listen(config.port, () => log.info({ port: config.port }, `AssistDesk listening on ${server.url}/api/messages`));
+  // Unauthenticated (no MicrosoftAppId) means local testing: then only this machine may talk to the bot.
+  const host = config.bot.appId ? '::' : '127.0.0.1';
+  server.listen(config.port, host, () => log.info({ port: config.port, host }, `AssistDesk listening on ${server.url}/api/messages`));
   app.worker.start();
 
   let stopping = false;

@@ -90,7 +90,9 @@ export class AssistBot extends TeamsActivityHandler {
     });
     this.onInstallationUpdateAdd(async (context, next) => {
       const m = messagesFor(context.activity.locale);
-      const greeting = MessageFactory.text(m.t('greeting', { name: context.activity.from?.name ?? '' }));
+      // Teams often sends installation events without the installer's name.
+      const name = context.activity.from?.name ?? '';
+      const greeting = MessageFactory.text(m.t('greeting', { named: name ? 'yes' : 'no', name }));
       greeting.attachments = [CardFactory.adaptiveCard(renderHelpCard(m))];
       await context.sendActivity(greeting);
       await next();

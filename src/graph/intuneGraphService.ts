@@ -1,5 +1,6 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { toGraphFailure, type GraphOperation } from './graphErrors';
+import type { WritePacer } from './writePacer';
 import {
   DEVICE_FIELDS,
   USER_FIELDS,
@@ -18,7 +19,10 @@ export function odataString(value: string): string {
 }
 
 export class IntuneGraphService implements IntuneGraph {
-  constructor(private readonly client: Client) {}
+  constructor(
+    private readonly client: Client,
+    private readonly writes: WritePacer,
+  ) {}
 
   async findDevicesByName(deviceName: string): Promise<ManagedDevice[]> {
     return this.call('findDevices', async () => {
@@ -45,6 +49,7 @@ export class IntuneGraphService implements IntuneGraph {
   }
 
   async requestRemoteAssistance(deviceId: string): Promise<void> {
+    await this.writes.take();
     await this.call('requestAssistance', () =>
       this.client.api(`/deviceManagement/managedDevices/${encodeURIComponent(deviceId)}/requestRemoteAssistance`).post(undefined),
     );
@@ -65,6 +70,7 @@ export class IntuneGraphService implements IntuneGraph {
   }
 
   async reportRemoteAssistance(report: RemoteAssistanceReport): Promise<void> {
+    await this.writes.take();
     // Beta only, and in no public metadata, so no SDK request builder: the generic api() call it is.
     await this.call('report', () =>
       this.client.api('/deviceManagement/reportRemoteAssistance').version('beta').post({ reportingPayload: report }),

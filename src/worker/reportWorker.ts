@@ -15,6 +15,7 @@ export interface ReportSource<M extends QueuedReport> {
 }
 
 export interface ReportWorkerOptions {
+  /** Reports in hand at once. */
   batchSize: number;
   /** How long a received message stays hidden; if we crash, it comes back after this. */
   visibilityTimeoutSec: number;
@@ -57,22 +58,28 @@ export class ReportWorker<M extends QueuedReport> {
   }
 
   private async loop(): Promise<void> {
+    // A pool rather than batch by batch: one slow report (a Retry-After) must not hold up the others.
+    const inHand = new Set<Promise<void>>();
     while (!this.stopping) {
-      let batch: M[] = [];
+      if (inHand.size >= this.options.batchSize) {
+        await Promise.race(inHand);
+        continue;
+      }
+      let received: M[] = [];
       try {
-        batch = await this.source.receive(this.options.batchSize, this.options.visibilityTimeoutSec);
+        received = await this.source.receive(this.options.batchSize - inHand.size, this.options.visibilityTimeoutSec);
       } catch (error) {
         this.log.warn({ err: error }, 'report queue unreachable; will poll again');
         await this.pause(this.options.idleMs * 5);
         continue;
       }
-      if (batch.length === 0) {
-        await this.pause(this.options.idleMs);
-        continue;
+      for (const message of received) {
+        const handling = this.handle(message).finally(() => inHand.delete(handling));
+        inHand.add(handling);
       }
-      // One batch at a time keeps Graph writes paced; messages in a batch are different sessions.
-      await Promise.all(batch.map((message) => this.handle(message)));
+      if (received.length === 0) await this.pause(this.options.idleMs);
     }
+    await Promise.all(inHand);
   }
 
   private async handle(message: M): Promise<void> {

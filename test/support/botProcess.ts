@@ -54,7 +54,7 @@ export async function startBot(env: Record<string, string>, timeoutMs = 15_000):
   };
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`bot exited with ${child.exitCode}:\n${output}`);
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`bot exited with ${child.exitCode ?? child.signalCode}:\n${output}`);
     try {
       if ((await fetch(`${bot.url}/healthz`)).ok) return bot;
     } catch {

@@ -63,7 +63,7 @@ export async function runChaos(world: World, options: { sessions: number; failur
   const acceptedAt = new Map<string, number>();
   for (const call of calls) {
     const id = (call.json as { reportingPayload?: { id?: string } } | undefined)?.reportingPayload?.id;
-    if (id && !call.faulted && !acceptedAt.has(id)) acceptedAt.set(id, call.at);
+    if (id && call.faulted === undefined && !acceptedAt.has(id)) acceptedAt.set(id, call.at);
   }
   const latencies = [...acceptedAt].map(([id, at]) => at - (submittedAt.get(id) ?? at)).sort((a, b) => a - b);
   const delivered = deliveredIds().size;
@@ -72,7 +72,7 @@ export async function runChaos(world: World, options: { sessions: number; failur
     delivered,
     duplicates: [...counts.values()].reduce((sum, n) => sum + Math.max(0, n - 1), 0),
     lost: ids.size - delivered,
-    faults: calls.filter((c) => c.faulted).length,
+    faults: calls.filter((c) => c.faulted !== undefined).length,
     reportCalls: calls.length,
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),

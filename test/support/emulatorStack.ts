@@ -35,6 +35,9 @@ export interface EmulatorOptions {
 /** Starts Entra and Graph on loopback (random ports) with a certificate made for this run. */
 export async function startEmulators(options: EmulatorOptions = {}): Promise<Emulators> {
   const dir = mkdtempSync(path.join(tmpdir(), 'assistdesk-'));
+  // Also when the process exits without stop() (the demo's Ctrl-C during start-up, a test runner's timeout).
+  const removeDir = () => rmSync(dir, { recursive: true, force: true });
+  process.once('exit', removeDir);
   try {
     const tls = makeLoopbackTls(dir);
     const seed = options.seed ?? makeDemoSeed();
@@ -56,11 +59,13 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
       },
       async stop() {
         await Promise.all([entra.stop(), graph.stop()]);
-        rmSync(dir, { recursive: true, force: true });
+        process.removeListener('exit', removeDir);
+        removeDir();
       },
     };
   } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
+    process.removeListener('exit', removeDir);
+    removeDir();
     throw error;
   }
 }

@@ -1,17 +1,14 @@
 // One test world: Entra, Graph and the Bot Connector emulators on loopback, and the bot as a child process.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConnectorEmulator } from '../emulators/connector';
-import { EntraEmulator } from '../emulators/entra';
-import { GraphEmulator } from '../emulators/graph';
-import { makeDemoSeed, type GraphSeed } from '../emulators/seed';
-import { makeLoopbackTls } from '../emulators/tls';
+import type { EntraEmulator } from '../emulators/entra';
+import type { GraphEmulator } from '../emulators/graph';
+import type { GraphSeed } from '../emulators/seed';
 import { startBot, type BotProcess } from './botProcess';
+import { startEmulators } from './emulatorStack';
 import type { TeamsChat } from './teams';
 
-export const CLIENT_ID = '3f0c9a8e-1b2d-4c5e-8f70-9a1b2c3d4e5f';
-export const CLIENT_SECRET = 'emulator-client-secret-value-123';
+export { CLIENT_ID, CLIENT_SECRET } from './emulatorStack';
 
 export interface World {
   entra: EntraEmulator;
@@ -26,8 +23,6 @@ export interface World {
   stop(): Promise<void>;
 }
 
-let conversations = 0;
-
 export interface WorldOptions {
   botEnv?: Record<string, string>;
   reportPayloadVersion?: 18 | 20;
@@ -35,29 +30,23 @@ export interface WorldOptions {
   storageConnectionString?: string;
 }
 
+let conversations = 0;
+
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'assistdesk-'));
-  const tls = makeLoopbackTls(dir);
-  const seed = makeDemoSeed();
-  const entra = new EntraEmulator({ tls, tenantId: seed.tenantId, clients: { [CLIENT_ID]: CLIENT_SECRET } });
-  const graph = new GraphEmulator({ tls, entra, seed, reportPayloadVersion: options.reportPayloadVersion });
+  const emulators = await startEmulators({ reportPayloadVersion: options.reportPayloadVersion });
   const connector = new ConnectorEmulator();
-  await Promise.all([entra.start(), graph.start(), connector.start()]);
+  await connector.start();
   const env = {
-    NODE_EXTRA_CA_CERTS: tls.certPath,
-    AZURE_TENANT_ID: seed.tenantId,
-    AZURE_CLIENT_ID: CLIENT_ID,
-    AZURE_CLIENT_SECRET: CLIENT_SECRET,
-    AZURE_AUTHORITY_HOST: entra.authorityHost,
-    GRAPH_BASE_URL: graph.baseUrl,
+    ...emulators.botEnv,
     LOG_LEVEL: 'debug',
     // Without shared storage each world keeps its own embedded Azurite data, as a first run on a laptop would.
     ...(options.storageConnectionString
       ? { AZURE_STORAGE_CONNECTION_STRING: options.storageConnectionString }
-      : { ASSISTDESK_DATA_DIR: path.join(dir, 'data') }),
+      : { ASSISTDESK_DATA_DIR: path.join(emulators.dir, 'data') }),
     ...options.botEnv,
   };
   const bot = await startBot(env);
+  const { entra, graph, seed } = emulators;
   const technician = seed.users[0];
   const world: World = {
     entra, graph, connector, bot, seed, env,
@@ -74,8 +63,8 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     }),
     async stop() {
       await world.bot.stop();
-      await Promise.all([entra.stop(), graph.stop(), connector.stop()]);
-      rmSync(dir, { recursive: true, force: true });
+      await connector.stop();
+      await emulators.stop();
     },
   };
   return world;

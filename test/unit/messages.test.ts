@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import enUS from '../../src/i18n/catalogues/en-US.json';
 import { messagesFor, resolveLocale, type MessageKey } from '../../src/i18n/messages';
 
-const sample = { name: 'Ana', deviceName: 'LAPTOP-42', count: 2, permission: 'P', seconds: 5, code: 'x', timeZone: 'UTC', hours: 1, minutes: 5 };
+const sample = { named: 'yes', name: 'Ana', deviceName: 'LAPTOP-42', count: 2, permission: 'P', seconds: 5, code: 'x', timeZone: 'UTC', hours: 1, minutes: 5 };
 
 describe('message catalogue', () => {
   it('formats every en-US message without leftover placeholders', () => {
@@ -19,6 +19,12 @@ describe('message catalogue', () => {
     assert.equal(resolveLocale('en-GB'), 'en-US');
     assert.equal(resolveLocale(undefined), 'en-US');
     assert.equal(resolveLocale('xx'), 'en-US');
+  });
+
+  it('greets by name only when Teams gave one', () => {
+    const m = messagesFor('en-US');
+    assert.match(m.t('greeting', { named: 'yes', name: 'Ana' }), /^Hi Ana! I'm AssistDesk/);
+    assert.match(m.t('greeting', { named: 'no', name: '' }), /^Hi! I'm AssistDesk/);
   });
 
   it('pluralises', () => {
