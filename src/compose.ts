@@ -1,5 +1,6 @@
 import { ClientSecretCredential } from '@azure/identity';
 import path from 'node:path';
+import { AccessPolicy } from './assist/accessPolicy';
 import { CancelSession } from './assist/cancelSession';
 import { DeliverReport } from './assist/deliverReport';
 import { ListSessions } from './assist/listSessions';
@@ -29,6 +30,7 @@ export interface App {
     cancel: CancelSession;
     retry: RetryReport;
     list: ListSessions;
+    access: AccessPolicy;
   };
   worker: ReportWorker<Awaited<ReturnType<ReportOutbox['receive']>>[number]>;
   /** Throws when storage or the queue cannot be reached (the readiness probe). */
@@ -81,6 +83,7 @@ export async function composeApp(config: AppConfig, log: Logger, cards: SessionC
       cancel: new CancelSession(store, log),
       retry: new RetryReport(store, queue),
       list: new ListSessions(store),
+      access: new AccessPolicy(intune, config.access),
     },
     worker,
     ready: async () => {

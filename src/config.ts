@@ -4,6 +4,8 @@ export type ReportPayloadShape = 'full' | 'legacy';
 export interface AppConfig {
   port: number;
   logLevel: string;
+  /** Who may use the bot: tenants (empty: any) and, optionally, the Entra group of technicians. */
+  access: { allowedTenantIds: string[]; technicianGroupId?: string; technicianGroupContact?: string };
   /** Azure Storage for sessions and the report outbox; neither set means embedded Azurite under dataDir. */
   storage: { connectionString?: string; accountUrl?: string; queueUrl?: string; dataDir: string };
   /** The bot's own identity; the whole environment also goes to botbuilder's authentication. */
@@ -125,6 +127,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   if (!/^https:\/\/\S+\/\.default$/.test(graphScope)) problems.push(`GRAPH_SCOPE must look like https://graph.microsoft.com/.default (got "${graphScope}")`);
   const authorityHost = httpsUrl('AZURE_AUTHORITY_HOST');
 
+  const allowedTenantIds = (value('ALLOWED_TENANT_IDS') ?? '').split(',').map((t) => t.trim().toLowerCase()).filter(Boolean);
+  const badTenants = allowedTenantIds.filter((t) => !GUID.test(t));
+  if (badTenants.length) problems.push(`ALLOWED_TENANT_IDS must be a comma-separated list of tenant GUIDs (not "${badTenants.join('", "')}")`);
+  const technicianGroupId = value('TECHNICIAN_GROUP_ID');
+  if (technicianGroupId && !GUID.test(technicianGroupId)) problems.push(`TECHNICIAN_GROUP_ID must be the Entra group's object id, a GUID (got "${technicianGroupId}")`);
+
   const connectionString = value('AZURE_STORAGE_CONNECTION_STRING');
   if (connectionString && !/AccountName=|UseDevelopmentStorage=true|BlobEndpoint=/i.test(connectionString)) {
     problems.push('AZURE_STORAGE_CONNECTION_STRING is not an Azure Storage connection string (no AccountName or BlobEndpoint)');
@@ -140,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   return {
     port,
     logLevel,
+    access: { allowedTenantIds, technicianGroupId, technicianGroupContact: value('TECHNICIAN_GROUP_CONTACT') },
     storage: { connectionString, accountUrl, queueUrl, dataDir: value('ASSISTDESK_DATA_DIR') ?? '.data' },
     bot: { appId },
     graph: { baseUrl: graphBaseUrl!, scope: graphScope, tenantId, clientId, clientSecret, authorityHost, reportPayload, writesPer20s },

@@ -9,6 +9,7 @@ import {
   type CloudAdapter,
   type ConversationReference,
 } from 'botbuilder';
+import type { AccessPolicy } from '../assist/accessPolicy';
 import type { Caller } from '../assist/caller';
 import type { CancelSession } from '../assist/cancelSession';
 import type { ListSessions } from '../assist/listSessions';
@@ -41,6 +42,7 @@ export interface AssistUseCases {
   cancel: CancelSession;
   retry: RetryReport;
   list: ListSessions;
+  access: AccessPolicy;
 }
 
 type Reply = { card: AdaptiveCard } | { text: string };
@@ -90,6 +92,10 @@ export class AssistBot extends TeamsActivityHandler {
     });
     this.onInstallationUpdateAdd(async (context, next) => {
       const m = messagesFor(context.activity.locale);
+      if (!this.useCases.access.tenantAllowed(callerOf(context.activity))) {
+        await context.sendActivity(m.t('access.tenant'));
+        return next();
+      }
       // Teams often sends installation events without the installer's name.
       const name = context.activity.from?.name ?? '';
       const greeting = MessageFactory.text(m.t('greeting', { named: name ? 'yes' : 'no', name }));
@@ -106,10 +112,11 @@ export class AssistBot extends TeamsActivityHandler {
     const caller = callerOf(activity);
     const command = parseCommand(TurnContext.removeRecipientMention(activity) ?? activity.text);
     if (command.kind === 'assist') await context.sendActivity({ type: ActivityTypes.Typing });
-    const reply =
-      (command.kind === 'assist' || command.kind === 'sessions') && !hasIdentity(caller)
-        ? { text: messagesFor(caller.locale).t('identity.missing') }
-        : await this.guard(caller, () => this.commands[command.kind](caller, command as never));
+    const acts = command.kind === 'assist' || command.kind === 'sessions';
+    const reply = await this.guard(caller, async () => {
+      const refusal = await this.refusal(caller, acts);
+      return refusal ?? this.commands[command.kind](caller, command as never);
+    });
     await context.sendActivity('card' in reply ? MessageFactory.attachment(CardFactory.adaptiveCard(reply.card)) : MessageFactory.text(reply.text));
   }
 
@@ -118,13 +125,26 @@ export class AssistBot extends TeamsActivityHandler {
     const handler = typeof verb === 'string' && Object.hasOwn(this.verbs, verb) ? this.verbs[verb] : undefined;
     if (!handler) return invokeResponse.error(400, 'unknownVerb', `Unknown action verb`);
     const caller = callerOf(context.activity);
-    if (!hasIdentity(caller)) return invokeResponse.message(messagesFor(caller.locale).t('identity.missing'));
     const payload = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {};
     // The card being clicked: where the report worker will show the outcome once the turn is over.
     const activity = context.activity;
     const card = { activityId: activity.replyToId, conversation: { ...TurnContext.getConversationReference(activity) } };
-    const reply = await this.guard(caller, () => handler(caller, payload, card));
+    const reply = await this.guard(caller, async () => (await this.refusal(caller, true)) ?? handler(caller, payload, card));
     return 'card' in reply ? invokeResponse.card(reply.card) : invokeResponse.message(reply.text);
+  }
+
+  /**
+   * Why this caller may not go on, if they may not: another tenant (no Graph call at all), no identity,
+   * or, for anything that acts on Intune or sessions, not a member of the technicians' group.
+   */
+  private async refusal(caller: Caller, acts: boolean): Promise<Reply | undefined> {
+    const m = messagesFor(caller.locale);
+    if (!this.useCases.access.tenantAllowed(caller)) return { text: m.t('access.tenant') };
+    if (!acts) return undefined;
+    if (!hasIdentity(caller)) return { text: m.t('identity.missing') };
+    const access = await this.useCases.access.mayAct(caller);
+    if (access.allowed) return undefined;
+    return { text: m.t(`access.${access.reason}`, { contact: this.useCases.access.contact ?? 'none' }) };
   }
 
   /** Expected failures become a sentence for the technician; anything else is logged and answered generically. */

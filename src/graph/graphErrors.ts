@@ -1,6 +1,6 @@
 // Graph failures as one typed error the use cases and the bot can act on without reading HTTP.
 
-export type GraphOperation = 'findDevices' | 'getDevice' | 'requestAssistance' | 'getUser' | 'listUserDevices' | 'report';
+export type GraphOperation = 'findDevices' | 'getDevice' | 'requestAssistance' | 'getUser' | 'listUserDevices' | 'report' | 'checkMembership';
 
 export type GraphFailureKind =
   | 'unauthorized' // 401: our credential was refused
@@ -18,6 +18,7 @@ export const REQUIRED_PERMISSION: Record<GraphOperation, string> = {
   requestAssistance: 'DeviceManagementManagedDevices.ReadWrite.All',
   getUser: 'User.Read.All',
   report: 'DeviceManagementServiceConfig.Read.All',
+  checkMembership: 'GroupMember.Read.All',
 };
 
 export class GraphFailure extends Error {

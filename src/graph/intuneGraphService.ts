@@ -77,6 +77,13 @@ export class IntuneGraphService implements IntuneGraph {
     );
   }
 
+  async isMemberOf(userId: string, groupId: string): Promise<boolean> {
+    return this.call('checkMembership', async () => {
+      const result = await this.client.api(`/users/${encodeURIComponent(userId)}/checkMemberGroups`).post({ groupIds: [groupId] });
+      return (result.value as string[]).includes(groupId);
+    });
+  }
+
   private async call<T>(operation: GraphOperation, work: () => Promise<T>): Promise<T> {
     try {
       return await work();

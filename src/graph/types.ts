@@ -71,4 +71,5 @@ export interface IntuneGraph {
   getUser(userId: string): Promise<DirectoryUser>;
   listUserDevices(userId: string): Promise<ManagedDevice[]>;
   reportRemoteAssistance(report: RemoteAssistanceReport): Promise<void>;
+  isMemberOf(userId: string, groupId: string): Promise<boolean>;
 }

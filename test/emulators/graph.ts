@@ -104,12 +104,26 @@ export class GraphEmulator {
       case 'POST devicemanagement/manageddevices/{}/requestremoteassistance': return this.requestAssistance(ctx, segs[2]);
       case 'POST devicemanagement/reportremoteassistance': return this.report(ctx);
       case 'GET users/{}': return this.getUser(ctx, this.findUser(segs[1]));
+      case 'POST users/{}/checkmembergroups': return this.checkMemberGroups(ctx, this.findUser(segs[1]));
       case 'GET users/{}/manageddevices': return this.userDevices(ctx, this.findUser(segs[1]), `users('${segs[1]}')/managedDevices`);
       case 'GET me': return this.me(ctx, (u) => this.getUser(ctx, u));
       case 'GET me/manageddevices': return this.me(ctx, (u) => this.userDevices(ctx, u, 'me/managedDevices'));
     }
     const unknown = segs.find((s, i) => !isParam(lower, i) && !KNOWN_SEGMENTS.has(s.toLowerCase())) ?? segs[segs.length - 1] ?? '';
     return badRequest(`Resource not found for the segment '${unknown}'.`);
+  }
+
+  /** POST /users/{id}/checkMemberGroups {groupIds}: the ids, of those asked, the user is a member of. */
+  private checkMemberGroups(ctx: Ctx, u: GraphUser | undefined): Result {
+    const denied = this.require(ctx, PERMS.readUsers);
+    if (denied) return denied;
+    if (!u) return { status: 404, code: 'Request_ResourceNotFound', message: `Resource '${ctx.segs[1]}' does not exist or one of its queried reference-property objects are not present.` };
+    const groupIds = (ctx.rec.json as { groupIds?: unknown } | undefined)?.groupIds;
+    if (!Array.isArray(groupIds) || groupIds.length === 0 || groupIds.length > 20 || !groupIds.every((g) => typeof g === 'string')) {
+      return badRequest("Invalid value for 'groupIds': an array of 1 to 20 group ids is required.");
+    }
+    const groups = this.opts.seed.groups ?? {};
+    return { status: 200, body: { '@odata.context': `${this.baseUrl}/${ctx.version}/$metadata#Collection(Edm.String)`, value: groupIds.filter((g) => groups[g]?.includes(u.id)) } };
   }
 
   private listDevices(ctx: Ctx, devices: ManagedDevice[], entitySet: string): Result {

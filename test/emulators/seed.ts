@@ -38,7 +38,12 @@ export interface GraphSeed {
   tenantId: string;
   users: GraphUser[];
   devices: ManagedDevice[];
+  /** Security groups: group id ➜ member user ids (for checkMemberGroups). */
+  groups: Record<string, string[]>;
 }
+
+/** The helpdesk technicians' group of the demo tenant: Alex Tech is a member, nobody else. */
+export const TECHNICIANS_GROUP_ID = '9e0c6f1a-7b2d-4c3e-8f4a-5b6c7d8e9f01';
 
 export const DEMO_TENANT_ID = '7d1f4c2e-5b8a-4e19-9c3d-a1b2c3d4e5f6';
 
@@ -99,6 +104,7 @@ export function makeDemoSeed(technicianId: string = TECHNICIAN_ID): GraphSeed {
   return {
     tenantId: DEMO_TENANT_ID,
     users: [alex, maria, jose, pat, ivan, kim],
+    groups: { [TECHNICIANS_GROUP_ID]: [alex.id] },
     devices: [
       device(1, 'ALEX-WS01', alex, {}),
       device(2, 'ALEX-MBP', alex, mac),

@@ -1,0 +1,52 @@
+import type { IntuneGraph } from '../graph/types';
+import type { Caller } from './caller';
+
+export interface AccessRules {
+  /** Tenants whose users may talk to the bot; empty means any. Lower-case GUIDs. */
+  allowedTenantIds: string[];
+  /** Only members of this Entra group may request assistance or act on sessions. */
+  technicianGroupId?: string;
+  /** Whom a refused user should ask (a name, an address); "your IT administrator" when unset. */
+  technicianGroupContact?: string;
+}
+
+export type Access = { allowed: true } | { allowed: false; reason: 'tenant' | 'notTechnician' };
+
+/** How long a membership answer is trusted: joins and removals take effect within this time. */
+export const MEMBERSHIP_TTL_MS = 5 * 60_000;
+
+/** Who may do what: tenants first (no Graph call), then membership of the technicians' group. */
+export class AccessPolicy {
+  // A short cache of Graph's answers, so each click does not cost a directory call.
+  private readonly memberships = new Map<string, { member: boolean; until: number }>();
+
+  constructor(
+    private readonly graph: IntuneGraph,
+    private readonly rules: AccessRules,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get contact(): string | undefined {
+    return this.rules.technicianGroupContact;
+  }
+
+  tenantAllowed(caller: Caller): boolean {
+    return this.rules.allowedTenantIds.length === 0 || this.rules.allowedTenantIds.includes(caller.tenantId.toLowerCase());
+  }
+
+  /** May this caller request assistance, submit, cancel or retry? */
+  async mayAct(caller: Caller): Promise<Access> {
+    if (!this.tenantAllowed(caller)) return { allowed: false, reason: 'tenant' };
+    const groupId = this.rules.technicianGroupId;
+    if (!groupId) return { allowed: true };
+    const key = `${caller.tenantId}/${caller.aadObjectId}`;
+    const cached = this.memberships.get(key);
+    let member = cached && cached.until > this.now() ? cached.member : undefined;
+    if (member === undefined) {
+      member = await this.graph.isMemberOf(caller.aadObjectId, groupId);
+      if (this.memberships.size > 10_000) this.memberships.clear();
+      this.memberships.set(key, { member, until: this.now() + MEMBERSHIP_TTL_MS });
+    }
+    return member ? { allowed: true } : { allowed: false, reason: 'notTechnician' };
+  }
+}
