@@ -1,4 +1,4 @@
-import { ClientSecretCredential } from '@azure/identity';
+import { ClientSecretCredential, OnBehalfOfCredential } from '@azure/identity';
 import path from 'node:path';
 import { AccessPolicy } from './assist/accessPolicy';
 import { CancelSession } from './assist/cancelSession';
@@ -6,14 +6,17 @@ import { DeliverReport } from './assist/deliverReport';
 import { ListSessions } from './assist/listSessions';
 import type { ReportQueue, SessionCards } from './assist/ports';
 import { RetryReport } from './assist/retryReport';
+import { SignedInStart } from './assist/signedInStart';
 import { StartAssistance } from './assist/startAssistance';
 import { SubmitReport } from './assist/submitReport';
+import type { TokenCredential } from '@azure/identity';
 import type { AppConfig } from './config';
 import { createGraphClient } from './graph/graphClient';
 import { IntuneGraphService } from './graph/intuneGraphService';
 import { WritePacer } from './graph/writePacer';
 import type { Logger } from './log';
-import { BlobSessionStore } from './sessions/blobSessionStore';
+import { BlobSessionStore, SESSIONS_CONTAINER } from './sessions/blobSessionStore';
+import { PendingSignIns } from './sessions/pendingSignIns';
 import { ReportOutbox } from './sessions/reportOutbox';
 import { startEmbeddedAzurite } from './storage/embeddedAzurite';
 import { storageClients, storageTarget } from './storage/storageConfig';
@@ -31,6 +34,7 @@ export interface App {
     retry: RetryReport;
     list: ListSessions;
     access: AccessPolicy;
+    signedIn?: { start: SignedInStart; connectionName: string; appIdUri: string; consentUrl: string };
   };
   worker: ReportWorker<Awaited<ReturnType<ReportOutbox['receive']>>[number]>;
   /** Throws when storage or the queue cannot be reached (the readiness probe). */
@@ -47,10 +51,27 @@ export async function composeApp(config: AppConfig, log: Logger, cards: SessionC
     // A custom authority (sovereign cloud, local emulator) is taken as given, not discovered.
     disableInstanceDiscovery: Boolean(graph.authorityHost),
   });
-  const intune = new IntuneGraphService(
-    createGraphClient({ baseUrl: graph.baseUrl, scope: graph.scope, credential, maxRetryWaitSec: GRAPH_MAX_RETRY_WAIT_SEC, maxRetries: GRAPH_MAX_RETRIES }),
-    new WritePacer(graph.writesPer20s, 20_000),
-  );
+  const writes = new WritePacer(graph.writesPer20s, 20_000);
+  const graphWith = (as: TokenCredential) =>
+    new IntuneGraphService(
+      createGraphClient({ baseUrl: graph.baseUrl, scope: graph.scope, credential: as, maxRetryWaitSec: GRAPH_MAX_RETRY_WAIT_SEC, maxRetries: GRAPH_MAX_RETRIES }),
+      writes,
+    );
+  const intune = graphWith(credential);
+  // With single sign-on, Intune is asked as the technician (on-behalf-of their Teams token).
+  const graphAsUser = (userAssertionToken: string) => {
+    // The credential passes its options to MSAL, which honours disableInstanceDiscovery; its type omits it.
+    const options = {
+      tenantId: graph.tenantId,
+      clientId: graph.clientId,
+      clientSecret: graph.clientSecret,
+      userAssertionToken,
+      authorityHost: graph.authorityHost,
+      disableInstanceDiscovery: Boolean(graph.authorityHost),
+    };
+    return graphWith(new OnBehalfOfCredential(options));
+  };
+  if (!config.sso) log.info('single sign-on is not configured (SSO_APP_ID_URI, SSO_CONNECTION_NAME): every Graph call uses the app\'s own credential');
 
   const target = storageTarget(config.storage);
   const azurite = target.kind === 'embedded' ? await startEmbeddedAzurite({ dataDir: path.resolve(config.storage.dataDir, 'azurite'), log: (m) => log.info(m) }) : undefined;
@@ -66,6 +87,14 @@ export async function composeApp(config: AppConfig, log: Logger, cards: SessionC
     throw new Error(`Azure Storage could not be reached through ${source}: ${(error as Error).cause ?? (error as Error).message}`);
   }
 
+  const start = new StartAssistance(intune, store, log);
+  const authority = graph.authorityHost ?? 'https://login.microsoftonline.com';
+  const signedIn = config.sso && {
+    start: new SignedInStart(new PendingSignIns(clients.blobService.getContainerClient(SESSIONS_CONTAINER)), start, graphAsUser),
+    ...config.sso,
+    consentUrl: `${authority}/${graph.tenantId}/adminconsent?client_id=${graph.clientId}`,
+  };
+
   const deliver = new DeliverReport(intune, store, cards, graph.reportPayload, log);
   const worker = new ReportWorker(outbox, (sessionId, attempt) => deliver.run(sessionId, attempt), log);
   // A report queued here is picked up at once rather than at the next poll.
@@ -78,12 +107,13 @@ export async function composeApp(config: AppConfig, log: Logger, cards: SessionC
 
   return {
     useCases: {
-      start: new StartAssistance(intune, store, log),
+      start,
       submit: new SubmitReport(store, queue),
       cancel: new CancelSession(store, log),
       retry: new RetryReport(store, queue),
       list: new ListSessions(store),
       access: new AccessPolicy(intune, config.access),
+      signedIn,
     },
     worker,
     ready: async () => {

@@ -4,6 +4,11 @@ export type ReportPayloadShape = 'full' | 'legacy';
 export interface AppConfig {
   port: number;
   logLevel: string;
+  /**
+   * Teams single sign-on: the Application ID URI Teams gets the technician's token for, and the Azure Bot
+   * OAuth connection named on the sign-in card. Unset: every Graph call uses the app's own credential.
+   */
+  sso?: { appIdUri: string; connectionName: string };
   /** Who may use the bot: tenants (empty: any) and, optionally, the Entra group of technicians. */
   access: { allowedTenantIds: string[]; technicianGroupId?: string; technicianGroupContact?: string };
   /** Azure Storage for sessions and the report outbox; neither set means embedded Azurite under dataDir. */
@@ -133,6 +138,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   const technicianGroupId = value('TECHNICIAN_GROUP_ID');
   if (technicianGroupId && !GUID.test(technicianGroupId)) problems.push(`TECHNICIAN_GROUP_ID must be the Entra group's object id, a GUID (got "${technicianGroupId}")`);
 
+  const appIdUri = value('SSO_APP_ID_URI');
+  const connectionName = value('SSO_CONNECTION_NAME');
+  if (appIdUri && !/^api:\/\/\S+$/.test(appIdUri)) problems.push(`SSO_APP_ID_URI must be the app's Application ID URI, api://… (got "${appIdUri}")`);
+  if (Boolean(appIdUri) !== Boolean(connectionName)) problems.push(`${appIdUri ? 'SSO_CONNECTION_NAME' : 'SSO_APP_ID_URI'} is not set: single sign-on needs both SSO_APP_ID_URI and SSO_CONNECTION_NAME`);
+
   const connectionString = value('AZURE_STORAGE_CONNECTION_STRING');
   if (connectionString && !/AccountName=|UseDevelopmentStorage=true|BlobEndpoint=/i.test(connectionString)) {
     problems.push('AZURE_STORAGE_CONNECTION_STRING is not an Azure Storage connection string (no AccountName or BlobEndpoint)');
@@ -148,6 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   return {
     port,
     logLevel,
+    sso: appIdUri && connectionName ? { appIdUri, connectionName } : undefined,
     access: { allowedTenantIds, technicianGroupId, technicianGroupContact: value('TECHNICIAN_GROUP_CONTACT') },
     storage: { connectionString, accountUrl, queueUrl, dataDir: value('ASSISTDESK_DATA_DIR') ?? '.data' },
     bot: { appId },

@@ -21,29 +21,30 @@ export class StartAssistance {
   ) {}
 
   /** "help me with device X": one match starts a session, several ask the technician to pick. */
-  async byName(caller: Caller, deviceName: string): Promise<StartOutcome> {
+  /** `requester` is the Graph client that asks Intune: the technician's own with single sign-on. */
+  async byName(caller: Caller, deviceName: string, requester: IntuneGraph = this.graph): Promise<StartOutcome> {
     const name = deviceName.trim().slice(0, MAX_DEVICE_NAME);
     const devices = await this.graph.findDevicesByName(name);
     if (devices.length === 0) return { kind: 'notFound', deviceName: name };
     if (devices.length > 1) return { kind: 'ambiguous', deviceName: name, devices };
-    return this.on(caller, devices[0]);
+    return this.on(caller, devices[0], requester);
   }
 
   /** The technician picked one device of several; the id comes from a card, so it is checked and re-read. */
-  async byId(caller: Caller, deviceId: unknown): Promise<StartOutcome> {
+  async byId(caller: Caller, deviceId: unknown, requester: IntuneGraph = this.graph): Promise<StartOutcome> {
     if (typeof deviceId !== 'string' || !DEVICE_ID.test(deviceId)) return { kind: 'notFound', deviceName: '' };
     try {
-      return await this.on(caller, await this.graph.getDevice(deviceId));
+      return await this.on(caller, await this.graph.getDevice(deviceId), requester);
     } catch (error) {
       if (error instanceof GraphFailure && error.kind === 'notFound') return { kind: 'notFound', deviceName: '' };
       throw error;
     }
   }
 
-  private async on(caller: Caller, device: ManagedDevice): Promise<StartOutcome> {
+  private async on(caller: Caller, device: ManagedDevice, requester: IntuneGraph): Promise<StartOutcome> {
     // Read what the card needs before asking Intune, so nothing but the store write follows the 204.
     const helperDevices = await this.helperDevicesOf(caller);
-    await this.graph.requestRemoteAssistance(device.id);
+    await requester.requestRemoteAssistance(device.id);
     const now = this.now().toISOString();
     const session: Session = {
       id: randomUUID(),

@@ -8,6 +8,7 @@ import {
   type AdaptiveCardInvokeValue,
   type CloudAdapter,
   type ConversationReference,
+  type InvokeResponse,
 } from 'botbuilder';
 import type { AccessPolicy } from '../assist/accessPolicy';
 import type { Caller } from '../assist/caller';
@@ -16,6 +17,7 @@ import type { ListSessions } from '../assist/listSessions';
 import type { SessionOutcome, StartOutcome } from '../assist/outcomes';
 import type { SessionCards } from '../assist/ports';
 import type { RetryReport } from '../assist/retryReport';
+import type { ResumeOutcome, SignedInStart } from '../assist/signedInStart';
 import type { StartAssistance } from '../assist/startAssistance';
 import type { SubmitReport } from '../assist/submitReport';
 import {
@@ -43,9 +45,12 @@ export interface AssistUseCases {
   retry: RetryReport;
   list: ListSessions;
   access: AccessPolicy;
+  /** Present when single sign-on is configured: requests wait for the technician's token. */
+  signedIn?: { start: SignedInStart; connectionName: string; appIdUri: string; consentUrl: string };
 }
 
-type Reply = { card: AdaptiveCard } | { text: string };
+/** What a turn answers: a card, a sentence, or a sign-in card for a request parked under `exchangeId`. */
+type Reply = { card: AdaptiveCard } | { text: string } | { signIn: string };
 type VerbHandler = (caller: Caller, data: Record<string, unknown>, card: CardAddress | undefined) => Promise<Reply>;
 
 /** Invoke responses in the one shape Teams accepts (a flattened one shows "Unable to reach app"). */
@@ -67,12 +72,20 @@ export class AssistBot extends TeamsActivityHandler {
     submitReport: async (caller, data, card) => this.sessionReply(caller, await this.useCases.submit.run(caller, data.sessionId, data, card)),
     cancelSession: async (caller, data) => this.sessionReply(caller, await this.useCases.cancel.run(caller, data.sessionId)),
     retryReport: async (caller, data, card) => this.sessionReply(caller, await this.useCases.retry.run(caller, data.sessionId, card)),
-    pickDevice: async (caller, data) => this.startReply(caller, await this.useCases.start.byId(caller, data.deviceId)),
+    pickDevice: async (caller, data) => {
+      const signedIn = this.useCases.signedIn;
+      if (signedIn) return { signIn: await signedIn.start.defer(caller, { kind: 'byId', deviceId: String(data.deviceId ?? '').slice(0, 64) }) };
+      return this.startReply(caller, await this.useCases.start.byId(caller, data.deviceId));
+    },
   };
 
   /** Message commands ➜ handlers. */
   private readonly commands: { [K in Command['kind']]: (caller: Caller, command: Extract<Command, { kind: K }>) => Promise<Reply> } = {
-    assist: async (caller, command) => this.startReply(caller, await this.useCases.start.byName(caller, command.deviceName)),
+    assist: async (caller, command) => {
+      const signedIn = this.useCases.signedIn;
+      if (signedIn) return { signIn: await signedIn.start.defer(caller, { kind: 'byName', deviceName: command.deviceName }) };
+      return this.startReply(caller, await this.useCases.start.byName(caller, command.deviceName));
+    },
     help: async (caller) => ({ card: renderHelpCard(messagesFor(caller.locale)) }),
     sessions: async (caller) => ({ card: renderSessionListCard(messagesFor(caller.locale), await this.useCases.list.run(caller)) }),
     unknown: async (caller) => {
@@ -117,7 +130,60 @@ export class AssistBot extends TeamsActivityHandler {
       const refusal = await this.refusal(caller, acts);
       return refusal ?? this.commands[command.kind](caller, command as never);
     });
-    await context.sendActivity('card' in reply ? MessageFactory.attachment(CardFactory.adaptiveCard(reply.card)) : MessageFactory.text(reply.text));
+    await context.sendActivity(this.toActivity(caller, reply));
+  }
+
+  private toActivity(caller: Caller, reply: Reply) {
+    if ('card' in reply) return MessageFactory.attachment(CardFactory.adaptiveCard(reply.card));
+    if ('text' in reply) return MessageFactory.text(reply.text);
+    // Teams answers this card silently with a signin/tokenExchange invoke carrying the technician's token.
+    const m = messagesFor(caller.locale);
+    const sso = this.useCases.signedIn!;
+    return MessageFactory.attachment(
+      CardFactory.oauthCard(sso.connectionName, m.t('signIn.title'), m.t('signIn.text'), undefined, { id: reply.signIn, uri: sso.appIdUri, providerId: undefined }),
+    );
+  }
+
+  protected async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
+    if (context.activity.name !== 'signin/tokenExchange' || !this.useCases.signedIn) return super.onInvokeActivity(context);
+    return this.tokenExchange(context);
+  }
+
+  /**
+   * Teams exchanged the technician's token for the sign-in card: run the parked request as them. A 412
+   * tells Teams the silent exchange failed, so it shows the card's sign-in button instead.
+   */
+  private async tokenExchange(context: TurnContext): Promise<InvokeResponse> {
+    const caller = callerOf(context.activity);
+    const { id, connectionName, token } = (context.activity.value ?? {}) as { id?: unknown; connectionName?: unknown; token?: unknown };
+    const m = messagesFor(caller.locale);
+    const sso = this.useCases.signedIn!;
+    const refused = await this.guard(caller, async () => (await this.refusal(caller, true)) ?? { text: '' });
+    if ('text' in refused && refused.text) {
+      await context.sendActivity(refused.text);
+      return { status: 200 };
+    }
+    let outcome: ResumeOutcome;
+    try {
+      outcome = await sso.start.resume(caller, id, token);
+    } catch (error) {
+      const failure = describeFailure(m, error);
+      this.log.warn({ err: error }, 'single sign-on exchange did not go through');
+      if (error instanceof GraphFailure && error.kind === 'unauthorized') {
+        await context.sendActivity(m.t('signIn.failed', { consentUrl: sso.consentUrl }));
+        return { status: 412, body: { id, connectionName, failureDetail: 'The token could not be exchanged on behalf of the user.' } };
+      }
+      await context.sendActivity(failure ?? m.t('error.generic'));
+      return { status: 200 };
+    }
+    // A duplicate exchange of a request another instance already took ends here, quietly.
+    if (outcome.kind === 'duplicate') return { status: 200 };
+    if (outcome.kind === 'stale' || outcome.kind === 'wrongUser') {
+      await context.sendActivity(m.t(outcome.kind === 'stale' ? 'signIn.stale' : 'signIn.wrongUser'));
+      return { status: 200 };
+    }
+    await context.sendActivity(this.toActivity(caller, this.startReply(caller, outcome)));
+    return { status: 200 };
   }
 
   protected async onAdaptiveCardInvoke(context: TurnContext, invokeValue: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
@@ -130,7 +196,10 @@ export class AssistBot extends TeamsActivityHandler {
     const activity = context.activity;
     const card = { activityId: activity.replyToId, conversation: { ...TurnContext.getConversationReference(activity) } };
     const reply = await this.guard(caller, async () => (await this.refusal(caller, true)) ?? handler(caller, payload, card));
-    return 'card' in reply ? invokeResponse.card(reply.card) : invokeResponse.message(reply.text);
+    if ('card' in reply) return invokeResponse.card(reply.card);
+    if ('text' in reply) return invokeResponse.message(reply.text);
+    await context.sendActivity(this.toActivity(caller, reply));
+    return invokeResponse.message(messagesFor(caller.locale).t('signIn.pending'));
   }
 
   /**

@@ -3,7 +3,8 @@ import { statusOf, storageCodeOf, storageDeadline } from '../storage/storageCall
 import type { Session } from './session';
 import { SessionConflictError, StoreUnavailableError, type SessionStore, type StoredSession } from './sessionStore';
 
-const CONTAINER = 'sessions';
+/** The container of sessions, and of what else is kept per conversation (pending sign-ins). */
+export const SESSIONS_CONTAINER = 'sessions';
 const JSON_TYPE = 'application/json';
 /** The largest Date in milliseconds: subtracting from it makes newer sessions sort first by name. */
 const MAX_TIME_MS = 8_640_000_000_000_000;
@@ -17,7 +18,7 @@ export class BlobSessionStore implements SessionStore {
   private readonly container: ContainerClient;
 
   constructor(blobService: BlobServiceClient) {
-    this.container = blobService.getContainerClient(CONTAINER);
+    this.container = blobService.getContainerClient(SESSIONS_CONTAINER);
   }
 
   /** Creates the container if missing; call once at start, before the first request. */

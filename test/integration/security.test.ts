@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { TECHNICIANS_GROUP_ID } from '../emulators/seed';
-import { recordAttack } from '../support/attackLog';
+import { attack } from '../support/attackLog';
 import { filledInputs, startSession } from '../support/session';
 import { click, post, say, type PostResult, type TeamsChat } from '../support/teams';
 import { startWorld, type World } from '../support/world';
@@ -29,12 +29,6 @@ const answerText = (result: PostResult) =>
 const intuneCalls = () => world.graph.requests.filter((r) => /devicemanagement/i.test(r.url.pathname)).length;
 const userOf = (index: number) => ({ id: `29:1${world.seed.users[index].id}`, aadObjectId: world.seed.users[index].id, name: world.seed.users[index].displayName });
 
-/** Runs one attack, checks it, and records the row for the table printed at the end of `npm test`. */
-async function attack(name: string, expected: string, observe: () => Promise<string>): Promise<void> {
-  const observed = await observe();
-  recordAttack({ attack: name, expected, observed });
-  assert.equal(observed, expected, name);
-}
 
 describe('who may do what', () => {
   it('refuses another tenant politely, before any Graph call', async () => {

@@ -89,3 +89,11 @@ export function install(chat: TeamsChat): Promise<PostResult> {
   activity.action = 'add';
   return post(chat.botUrl, activity);
 }
+
+/** Teams' silent answer to a sign-in card: the technician's token for the card's exchange id. */
+export function exchangeToken(chat: TeamsChat, value: { id: string; connectionName: string; token: string }): Promise<PostResult> {
+  const activity = baseActivity(chat, 'invoke');
+  activity.name = 'signin/tokenExchange';
+  activity.value = value;
+  return post(chat.botUrl, activity);
+}

@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import type { IntuneGraph } from '../graph/types';
+import type { PendingRequest, PendingSignIns } from '../sessions/pendingSignIns';
+import type { Caller } from './caller';
+import type { StartOutcome } from './outcomes';
+import type { StartAssistance } from './startAssistance';
+
+/** How long a sign-in card stays good for the request it was sent for. */
+const PENDING_TTL_MS = 10 * 60_000;
+
+/** `duplicate`: another exchange (or instance) already took the request; `stale`: it waited too long. */
+export type ResumeOutcome = StartOutcome | { kind: 'duplicate' } | { kind: 'stale' } | { kind: 'wrongUser' };
+
+/**
+ * With single sign-on, remote assistance is requested as the technician: the request waits (in storage,
+ * for whichever instance gets the token) until Teams exchanges the technician's token, then runs with a
+ * Graph client acting on behalf of them.
+ */
+export class SignedInStart {
+  constructor(
+    private readonly pending: PendingSignIns,
+    private readonly start: StartAssistance,
+    private readonly graphAs: (userToken: string) => IntuneGraph,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** Parks the request; the returned id goes on the sign-in card. */
+  async defer(caller: Caller, command: PendingRequest['command']): Promise<string> {
+    const exchangeId = randomUUID();
+    await this.pending.save({
+      exchangeId,
+      tenantId: caller.tenantId,
+      aadObjectId: caller.aadObjectId,
+      conversationId: caller.conversationId,
+      command,
+      createdAt: this.now().toISOString(),
+    });
+    return exchangeId;
+  }
+
+  async resume(caller: Caller, exchangeId: unknown, userToken: unknown): Promise<ResumeOutcome> {
+    if (typeof exchangeId !== 'string' || typeof userToken !== 'string' || !exchangeId || !userToken) return { kind: 'duplicate' };
+    const pending = await this.pending.take(exchangeId);
+    if (!pending) return { kind: 'duplicate' };
+    if (Date.parse(pending.createdAt) < this.now().getTime() - PENDING_TTL_MS) return { kind: 'stale' };
+    // The token must be the clicking technician's own: Entra checks its signature in the exchange,
+    // we check that it names the same person, tenant and conversation as the request.
+    const claims = tokenClaims(userToken);
+    if (claims?.oid !== caller.aadObjectId || claims?.tid !== caller.tenantId || pending.aadObjectId !== caller.aadObjectId || pending.conversationId !== caller.conversationId) {
+      return { kind: 'wrongUser' };
+    }
+    const asTechnician = this.graphAs(userToken);
+    return pending.command.kind === 'byName'
+      ? this.start.byName(caller, pending.command.deviceName, asTechnician)
+      : this.start.byId(caller, pending.command.deviceId, asTechnician);
+  }
+}
+
+/** The claims of a JWT, unverified (Entra verifies it when exchanging it); undefined if it is not one. */
+function tokenClaims(token: string): { oid?: string; tid?: string } | undefined {
+  try {
+    return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}

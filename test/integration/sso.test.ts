@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { attack } from '../support/attackLog';
+import { exchangeToken, say, type PostResult, type TeamsChat } from '../support/teams';
+import { CLIENT_ID, startWorld, type World } from '../support/world';
+
+const APP_ID_URI = `api://assistdesk.contoso.example/botid-${CLIENT_ID}`;
+const CONNECTION = 'AssistDeskSSO';
+let world: World;
+before(async () => (world = await startWorld({ botEnv: { SSO_APP_ID_URI: APP_ID_URI, SSO_CONNECTION_NAME: CONNECTION } })));
+after(async () => world?.stop());
+beforeEach(() => {
+  world.graph.reset();
+  world.connector.reset();
+});
+
+const claimsOf = (authorization: string | string[] | undefined) =>
+  JSON.parse(Buffer.from(String(authorization).replace(/^Bearer /, '').split('.')[1], 'base64url').toString('utf8'));
+
+/** Asks for a device and returns the exchange id of the sign-in card the bot answered with. */
+async function askAndGetSignInCard(chat: TeamsChat, text = 'help me with device LAPTOP-42'): Promise<string> {
+  const asked = await say(chat, text);
+  const answer = world.connector.activities.find((a) => a.body?.replyToId === asked.activity.id && a.body.type === 'message');
+  const card = answer?.body.attachments?.[0];
+  assert.equal(card?.contentType, 'application/vnd.microsoft.card.oauth');
+  assert.equal(card.content.connectionName, CONNECTION);
+  assert.equal(card.content.tokenExchangeResource.uri, APP_ID_URI);
+  return card.content.tokenExchangeResource.id;
+}
+
+function userToken(overrides: { oid?: string; expiresInSec?: number } = {}): string {
+  const technician = world.seed.users[0];
+  return world.entra.issueUserToken({
+    oid: overrides.oid ?? technician.id,
+    name: technician.displayName,
+    upn: technician.userPrincipalName!,
+    aud: APP_ID_URI,
+    scp: 'access_as_user',
+    expiresInSec: overrides.expiresInSec,
+  });
+}
+
+const messagesAfter = (result: PostResult) =>
+  world.connector.activities.filter((a) => a.body?.replyToId === result.activity.id && a.body.type === 'message');
+
+describe('single sign-on for the request', () => {
+  it('asks Intune as the technician, on behalf of their Teams token', async () => {
+    const chat = world.chat();
+    const exchangeId = await askAndGetSignInCard(chat);
+    assert.equal(world.graph.requests.length, 0, 'nothing asked before sign-in');
+
+    const exchanged = await exchangeToken(chat, { id: exchangeId, connectionName: CONNECTION, token: userToken() });
+    assert.equal(exchanged.status, 200);
+    const laptop = world.seed.devices.find((d) => d.deviceName === 'LAPTOP-42')!;
+    assert.deepEqual(world.graph.assistanceRequests, [laptop.id]);
+    const request = world.graph.requests.find((r) => r.url.pathname.endsWith('/requestRemoteAssistance'))!;
+    const delegated = claimsOf(request.headers.authorization);
+    assert.equal(delegated.oid, world.seed.users[0].id);
+    assert.match(delegated.scp, /DeviceManagementManagedDevices\.ReadWrite\.All/);
+    const lookup = world.graph.requests.find((r) => r.url.pathname.endsWith('/managedDevices'))!;
+    assert.ok(claimsOf(lookup.headers.authorization).roles, 'reads use the app credential');
+    const [card] = messagesAfter(exchanged);
+    assert.match(JSON.stringify(card.body.attachments[0].content), /Remote assistance requested/);
+    assert.ok(world.entra.requests.some((r) => r.body.includes('jwt-bearer')), 'an on-behalf-of exchange happened');
+  });
+
+  it('runs a request once when Teams exchanges the token twice', async () => {
+    const chat = world.chat();
+    const exchangeId = await askAndGetSignInCard(chat);
+    const token = userToken();
+    const results = await Promise.all([
+      exchangeToken(chat, { id: exchangeId, connectionName: CONNECTION, token }),
+      exchangeToken(chat, { id: exchangeId, connectionName: CONNECTION, token }),
+    ]);
+    assert.ok(results.every((r) => r.status === 200));
+    await attack('duplicate token exchange for one sign-in card', 'one request', async () => `${world.graph.assistanceRequests.length === 1 ? 'one request' : `${world.graph.assistanceRequests.length} requests`}`);
+  });
+
+  it('falls back to sign-in and consent when the token is expired or revoked, requesting nothing', async () => {
+    const chat = world.chat();
+    await attack('single sign-on with an expired user token', '412, nothing requested', async () => {
+      const result = await exchangeToken(chat, { id: await askAndGetSignInCard(chat), connectionName: CONNECTION, token: userToken({ expiresInSec: -120 }) });
+      assert.match(messagesAfter(result).map((m) => m.body.text).join(), /couldn't sign you in silently.*adminconsent\?client_id=/);
+      return `${result.status}, ${world.graph.assistanceRequests.length ? 'requested' : 'nothing requested'}`;
+    });
+    world.entra.revokeUser(world.seed.users[0].id);
+    try {
+      await attack('single sign-on with a revoked user token', '412, nothing requested', async () => {
+        const result = await exchangeToken(chat, { id: await askAndGetSignInCard(chat), connectionName: CONNECTION, token: userToken() });
+        return `${result.status}, ${world.graph.assistanceRequests.length ? 'requested' : 'nothing requested'}`;
+      });
+    } finally {
+      (world.entra as unknown as { revoked: Set<string> }).revoked.delete(world.seed.users[0].id);
+    }
+  });
+
+  it("refuses another user's token for the technician's request", async () => {
+    const chat = world.chat();
+    await attack("single sign-on with another user's token", 'refused, nothing requested', async () => {
+      const result = await exchangeToken(chat, { id: await askAndGetSignInCard(chat), connectionName: CONNECTION, token: userToken({ oid: world.seed.users[1].id }) });
+      const refused = /belongs to someone else/.test(messagesAfter(result).map((m) => m.body.text).join());
+      return `${refused ? 'refused' : 'served'}, ${world.graph.assistanceRequests.length ? 'requested' : 'nothing requested'}`;
+    });
+    await attack('token exchange for an unknown sign-in card', 'ignored, nothing requested', async () => {
+      const result = await exchangeToken(chat, { id: 'not-a-card', connectionName: CONNECTION, token: userToken() });
+      return `${result.status === 200 && messagesAfter(result).length === 0 ? 'ignored' : 'answered'}, ${world.graph.assistanceRequests.length ? 'requested' : 'nothing requested'}`;
+    });
+  });
+});
