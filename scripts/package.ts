@@ -87,6 +87,19 @@ export function resolveBotDomain(env: Record<string, string | undefined>): strin
   return value;
 }
 
+/**
+ * Single sign-on: with SSO_APP_ID_URI set, Teams must know the app registration (AZURE_CLIENT_ID) whose
+ * API it gets the technician's token for. Without it, the package has no webApplicationInfo.
+ */
+export function resolveSso(env: Record<string, string | undefined>): { id: string; resource: string } | undefined {
+  const resource = nonEmpty(env.SSO_APP_ID_URI);
+  if (!resource) return undefined;
+  const id = nonEmpty(env.AZURE_CLIENT_ID);
+  if (!id || !GUID.test(id)) throw new PackageError('AZURE_CLIENT_ID must be the app registration GUID when SSO_APP_ID_URI is set (webApplicationInfo.id).');
+  if (!/^api:\/\/\S+$/.test(resource)) throw new PackageError(`SSO_APP_ID_URI must be an api:// Application ID URI: ${JSON.stringify(resource)}.`);
+  return { id, resource };
+}
+
 /** Replaces every ${{NAME}} in the manifest text; refuses any placeholder it has no value for. */
 export function substitute(text: string, values: Record<string, string>): string {
   const out = text.replace(/\$\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (whole, name: string) => values[name] ?? whole);
@@ -180,6 +193,9 @@ export async function buildAppPackage(options: PackageOptions = {}): Promise<Pac
   } catch (err) {
     throw new PackageError(`manifest.json is not valid JSON: ${(err as Error).message}`);
   }
+
+  const sso = resolveSso(env);
+  if (sso) manifest.webApplicationInfo = sso;
 
   const errors = await validateManifest(manifest);
   if (errors.length) {

@@ -195,6 +195,19 @@ describe('BOT_ID', () => {
   });
 });
 
+describe('single sign-on', () => {
+  test('adds webApplicationInfo from AZURE_CLIENT_ID and SSO_APP_ID_URI, and only then', async () => {
+    const AZURE_CLIENT_ID = '3f0c9a8e-1b2d-4c5e-8f70-9a1b2c3d4e5f';
+    const SSO_APP_ID_URI = `api://assistdesk.example.com/botid-${BOT_ID}`;
+    const manifestIn = async (file: string) => JSON.parse(await (await JSZip.loadAsync(readFileSync(file))).file('manifest.json')!.async('string'));
+    const withSso = await buildAppPackage({ env: { BOT_ID, BOT_DOMAIN, AZURE_CLIENT_ID, SSO_APP_ID_URI }, outFile: tmpFile('sso.zip') });
+    assert.deepEqual((await manifestIn(withSso.outFile)).webApplicationInfo, { id: AZURE_CLIENT_ID, resource: SSO_APP_ID_URI });
+    const without = await buildAppPackage({ env: { BOT_ID, BOT_DOMAIN }, outFile: tmpFile('nosso.zip') });
+    assert.equal((await manifestIn(without.outFile)).webApplicationInfo, undefined);
+    await rejectsWith(buildAppPackage({ env: { BOT_ID, BOT_DOMAIN, SSO_APP_ID_URI }, outFile: tmpFile('x.zip') }), /AZURE_CLIENT_ID/);
+  });
+});
+
 describe('BOT_DOMAIN', () => {
   test('missing: fails naming BOT_DOMAIN', async () => {
     await rejectsWith(buildAppPackage({ env: { BOT_ID }, outFile: tmpFile('x.zip') }), /\bBOT_DOMAIN\b.*not set/);

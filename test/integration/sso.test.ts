@@ -94,6 +94,12 @@ describe('single sign-on for the request', () => {
     }
   });
 
+  it('keeps user tokens out of the logs', () => {
+    const output = world.bot.output();
+    assert.doesNotMatch(output, /eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/);
+    assert.doesNotMatch(output, /Bearer\s+[A-Za-z0-9]/i);
+  });
+
   it("refuses another user's token for the technician's request", async () => {
     const chat = world.chat();
     await attack("single sign-on with another user's token", 'refused, nothing requested', async () => {

@@ -30,6 +30,11 @@ describe('a running bot', () => {
     assert.ok(world.bot.logs().some((l) => l.level === 40 && /MicrosoftAppId is not set/.test(String(l.msg))));
   });
 
+  it('says once at start that single sign-on is not configured and the app credential is used', async () => {
+    await say(world.chat(), 'help me with device LAPTOP-42');
+    assert.equal(world.bot.logs().filter((l) => /single sign-on is not configured/.test(String(l.msg))).length, 1);
+  });
+
   it('answers malformed bodies with 400 and keeps serving', async () => {
     const raw = (body: string, type = 'application/json') =>
       fetch(`${world.bot.url}/api/messages`, { method: 'POST', headers: { 'content-type': type }, body }).then((r) => r.status);
