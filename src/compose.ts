@@ -9,6 +9,7 @@ import { RetryReport } from './assist/retryReport';
 import { SignedInStart } from './assist/signedInStart';
 import { StartAssistance } from './assist/startAssistance';
 import { SubmitReport } from './assist/submitReport';
+import type { AssistUseCases } from './assist/useCases';
 import type { TokenCredential } from '@azure/identity';
 import type { AppConfig } from './config';
 import { createGraphClient } from './graph/graphClient';
@@ -27,15 +28,7 @@ const GRAPH_MAX_RETRY_WAIT_SEC = 2;
 const GRAPH_MAX_RETRIES = 2;
 
 export interface App {
-  useCases: {
-    start: StartAssistance;
-    submit: SubmitReport;
-    cancel: CancelSession;
-    retry: RetryReport;
-    list: ListSessions;
-    access: AccessPolicy;
-    signedIn?: { start: SignedInStart; connectionName: string; appIdUri: string; consentUrl: string };
-  };
+  useCases: AssistUseCases;
   worker: ReportWorker<Awaited<ReturnType<ReportOutbox['receive']>>[number]>;
   /** Throws when storage or the queue cannot be reached (the readiness probe). */
   ready(): Promise<void>;

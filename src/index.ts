@@ -1,6 +1,7 @@
 // The process edge: configuration, the HTTP server, botbuilder's adapter, and shutdown.
 import 'dotenv/config';
 import {
+  type Activity,
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
   type ConfigurationBotFrameworkAuthenticationOptions,
@@ -34,6 +35,18 @@ function looksLikeActivity(body: unknown): boolean {
     && typeof activity.type === 'string' && typeof activity.serviceUrl === 'string' && typeof activity.conversation?.id === 'string';
 }
 
+/** Why botbuilder refused a request, for the log: the message only, with anything token-like masked. */
+function authRefusalReason(error: unknown): string {
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return message.replace(/eyJ[\w-]*(\.[\w-]*){0,2}/g, '[token]').slice(0, 300);
+}
+
+/** botbuilder's AuthenticationError with a 5xx status (metadata or keys answered an error) or a failed fetch of them. */
+function signingKeysUnavailable(error: unknown): boolean {
+  const { name, statusCode } = (error ?? {}) as { name?: string; statusCode?: number };
+  return name === 'FetchError' || (typeof statusCode === 'number' && statusCode >= 500);
+}
+
 async function main(): Promise<void> {
   const config = readConfig();
   const log = createLogger(config.logLevel);
@@ -60,6 +73,22 @@ async function main(): Promise<void> {
   server.post('/api/messages', async (req, res) => {
     if (!looksLikeActivity(req.body)) {
       res.send(400, { error: 'The body must be a Bot Framework activity (JSON with type, serviceUrl and conversation.id).' });
+      return;
+    }
+    // Authenticate first: stock CloudAdapter.process answers 500, not 401, to some forged tokens (a known kid
+    // signed by another key, alg none, HS256, not yet valid) because botbuilder rethrows jsonwebtoken's errors.
+    // Any rejection is a 401 and nothing of the activity runs. Without MicrosoftAppId this accepts everything
+    // (local testing), exactly as adapter.process does; adapter.process then checks the same token again.
+    try {
+      await auth.authenticateRequest(req.body as Activity, req.headers.authorization ?? '');
+    } catch (error) {
+      // The reason only, never the header. Keys that cannot be fetched are the operator's problem: log an error.
+      const keysUnavailable = signingKeysUnavailable(error);
+      log[keysUnavailable ? 'error' : 'warn'](
+        { reason: authRefusalReason(error), channelId: req.body.channelId },
+        keysUnavailable ? 'refused an activity: the channel\'s signing keys could not be loaded' : 'refused an activity: its token did not authenticate',
+      );
+      res.send(401, { error: 'Unauthorized' });
       return;
     }
     const turn = adapter.process(req, res, (context) => bot.run(context));

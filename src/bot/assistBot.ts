@@ -10,16 +10,11 @@ import {
   type ConversationReference,
   type InvokeResponse,
 } from 'botbuilder';
-import type { AccessPolicy } from '../assist/accessPolicy';
 import type { Caller } from '../assist/caller';
-import type { CancelSession } from '../assist/cancelSession';
-import type { ListSessions } from '../assist/listSessions';
 import type { SessionOutcome, StartOutcome } from '../assist/outcomes';
 import type { SessionCards } from '../assist/ports';
-import type { RetryReport } from '../assist/retryReport';
-import type { ResumeOutcome, SignedInStart } from '../assist/signedInStart';
-import type { StartAssistance } from '../assist/startAssistance';
-import type { SubmitReport } from '../assist/submitReport';
+import type { ResumeOutcome } from '../assist/signedInStart';
+import type { AssistUseCases } from '../assist/useCases';
 import {
   ADAPTIVE_CARD_CONTENT_TYPE,
   renderDeviceChoiceCard,
@@ -37,17 +32,6 @@ import { safeTimeZone } from '../i18n/format';
 import { messagesFor, type Messages } from '../i18n/messages';
 import type { Logger } from '../log';
 import { describeFailure } from './errorText';
-
-export interface AssistUseCases {
-  start: StartAssistance;
-  submit: SubmitReport;
-  cancel: CancelSession;
-  retry: RetryReport;
-  list: ListSessions;
-  access: AccessPolicy;
-  /** Present when single sign-on is configured: requests wait for the technician's token. */
-  signedIn?: { start: SignedInStart; connectionName: string; appIdUri: string; consentUrl: string };
-}
 
 /** What a turn answers: a card, a sentence, or a sign-in card for a request parked under `exchangeId`. */
 type Reply = { card: AdaptiveCard } | { text: string } | { signIn: string };

@@ -1,15 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { say, type PostResult } from '../support/teams';
-import { startWorld, type World } from '../support/world';
+import { useWorld, type World } from '../support/world';
 
 let world: World;
-before(async () => (world = await startWorld()));
-after(async () => world?.stop());
-beforeEach(() => {
-  world.graph.reset();
-  world.connector.reset();
-});
+useWorld((w) => (world = w));
 
 const answerTo = (result: PostResult) =>
   world.connector.activities.filter((a) => a.body?.replyToId === result.activity.id && a.body.type === 'message').map((a) => a.body.text ?? '').join('\n');

@@ -1,16 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { assertValidCard, executeActions, inputs } from '../unit/cardValidation';
 import { click, install, say, type PostResult } from '../support/teams';
-import { startWorld, type World } from '../support/world';
+import { useWorld, type World } from '../support/world';
 
 let world: World;
-before(async () => (world = await startWorld()));
-after(async () => world?.stop());
-beforeEach(() => {
-  world.graph.reset();
-  world.connector.reset();
-});
+useWorld((w) => (world = w));
 
 /** What the bot posted back in answer to one activity (typing indicators aside). */
 function answersTo(result: PostResult) {

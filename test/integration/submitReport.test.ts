@@ -1,20 +1,15 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { assertValidCard, executeActions, inputs } from '../unit/cardValidation';
 import { filledInputs, startSession } from '../support/session';
 import { waitFor } from '../support/wait';
 import { click } from '../support/teams';
-import { startWorld, type World } from '../support/world';
+import { startWorld, useWorld, type World } from '../support/world';
 
 let world: World;
-before(async () => (world = await startWorld()));
-after(async () => world?.stop());
-beforeEach(() => {
-  world.graph.reset();
-  world.connector.reset();
-});
+useWorld((w) => (world = w));
 
 const cardText = (body: { value: unknown }) => JSON.stringify(body.value);
 /** Lets the report worker run its course before checking that it sent nothing more. */

@@ -1,5 +1,6 @@
 // One test world: Entra, Graph and the Bot Connector emulators on loopback, and the bot as a child process.
 import path from 'node:path';
+import { after, before, beforeEach } from 'node:test';
 import { ConnectorEmulator } from '../emulators/connector';
 import type { EntraEmulator } from '../emulators/entra';
 import type { GraphEmulator } from '../emulators/graph';
@@ -68,4 +69,21 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     },
   };
   return world;
+}
+
+/**
+ * One world for a test file: started before its tests, stopped after, with the emulators' recordings and
+ * faults cleared before each test. `use` receives it once started.
+ */
+export function useWorld(use: (world: World) => void, options: WorldOptions = {}): void {
+  let world: World | undefined;
+  before(async () => {
+    world = await startWorld(options);
+    use(world);
+  });
+  after(async () => world?.stop());
+  beforeEach(() => {
+    world!.graph.reset();
+    world!.connector.reset();
+  });
 }
