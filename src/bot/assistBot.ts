@@ -128,6 +128,14 @@ export class AssistBot extends TeamsActivityHandler {
     );
   }
 
+  /**
+   * The technician finished the sign-in button's flow (the fallback when the silent exchange failed). The
+   * parked request was already answered, so they are asked to repeat it: it will now exchange silently.
+   */
+  protected async handleTeamsSigninVerifyState(context: TurnContext): Promise<void> {
+    await context.sendActivity(messagesFor(context.activity.locale).t('signIn.done'));
+  }
+
   protected async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
     if (context.activity.name !== 'signin/tokenExchange' || !this.useCases.signedIn) return super.onInvokeActivity(context);
     return this.tokenExchange(context);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { attack } from '../support/attackLog';
-import { exchangeToken, say, type PostResult, type TeamsChat } from '../support/teams';
+import { exchangeToken, invokeActivity, post, say, type PostResult, type TeamsChat } from '../support/teams';
 import { CLIENT_ID, startWorld, type World } from '../support/world';
 
 const APP_ID_URI = `api://assistdesk.contoso.example/botid-${CLIENT_ID}`;
@@ -92,6 +92,15 @@ describe('single sign-on for the request', () => {
     } finally {
       (world.entra as unknown as { revoked: Set<string> }).revoked.delete(world.seed.users[0].id);
     }
+  });
+
+  it('answers the sign-in button\'s verifyState by asking to repeat the request', async () => {
+    const chat = world.chat();
+    const activity = invokeActivity(chat, 'signin/verifyState', { state: '123456' });
+    const result = await post(chat.botUrl, activity);
+    assert.equal(result.status, 200);
+    assert.match(messagesAfter(result).map((m) => m.body.text).join(), /You're signed in\. Ask again/);
+    assert.equal(world.graph.requests.length, 0);
   });
 
   it('keeps user tokens out of the logs', () => {

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { assertValidCard, executeActions, inputs } from '../unit/cardValidation';
 import { filledInputs, startSession } from '../support/session';
 import { waitFor } from '../support/wait';
-import { click } from '../support/teams';
+import { click, say } from '../support/teams';
 import { startWorld, useWorld, type World } from '../support/world';
 
 let world: World;
@@ -191,11 +191,22 @@ describe('submitting the session card', () => {
     assert.equal(retry.verb, 'retryReport');
     assert.equal(world.graph.reports.length, 0);
 
+    // "sessions" lists it as failed, with its own Retry button.
+    const listed = await say(chat, 'my sessions');
+    const list = world.connector.activities.find((a) => a.body?.replyToId === listed.activity.id && a.body.type === 'message')!.body.attachments[0].content;
+    assertValidCard(list);
+    assert.match(JSON.stringify(list), /Your recent sessions.*LAPTOP-42.*Report failed/);
+    assert.deepEqual(executeActions(list).map((a) => [a.verb, a.data.sessionId]), [['retryReport', session.sessionId]]);
+
     const retried = await session.click('retryReport', retry.data);
     assert.ok(cardText(retried.body).includes('Sending the report…'));
     await session.updatedTo('Remote assistance session reported');
     assert.equal(world.graph.reports.length, 1);
     assert.equal((world.graph.reports[0] as { id: string }).id, session.sessionId);
+    const relisted = await say(chat, 'sessions');
+    const after = world.connector.activities.find((a) => a.body?.replyToId === relisted.activity.id && a.body.type === 'message')!.body.attachments[0].content;
+    assert.match(JSON.stringify(after), /LAPTOP-42.*Reported/);
+    assert.deepEqual(executeActions(after), []);
   });
 });
 

@@ -90,10 +90,12 @@ export function install(chat: TeamsChat): Promise<PostResult> {
   return post(chat.botUrl, activity);
 }
 
+/** An invoke activity by name, as Teams sends it. */
+export function invokeActivity(chat: TeamsChat, name: string, value: unknown): Record<string, unknown> {
+  return { ...baseActivity(chat, 'invoke'), name, value };
+}
+
 /** Teams' silent answer to a sign-in card: the technician's token for the card's exchange id. */
 export function exchangeToken(chat: TeamsChat, value: { id: string; connectionName: string; token: string }): Promise<PostResult> {
-  const activity = baseActivity(chat, 'invoke');
-  activity.name = 'signin/tokenExchange';
-  activity.value = value;
-  return post(chat.botUrl, activity);
+  return post(chat.botUrl, invokeActivity(chat, 'signin/tokenExchange', value));
 }

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import enUS from '../../src/i18n/catalogues/en-US.json';
 import { messagesFor, resolveLocale, type MessageKey } from '../../src/i18n/messages';
 
-const sample = { named: 'yes', contact: 'none', name: 'Ana', deviceName: 'LAPTOP-42', count: 2, permission: 'P', seconds: 5, code: 'x', timeZone: 'UTC', hours: 1, minutes: 5 };
+const sample = { named: 'yes', contact: 'none', consentUrl: 'https://login.example/consent', name: 'Ana', deviceName: 'LAPTOP-42', count: 2, permission: 'P', seconds: 5, code: 'x', timeZone: 'UTC', hours: 1, minutes: 5 };
 
 describe('message catalogue', () => {
   it('formats every en-US message without leftover placeholders', () => {
