@@ -154,7 +154,8 @@ export class ChannelIssuer {
       case 'not yet valid':
         return this.signWith(this.key.privateKey, 'RS256', this.key.kid, { ...good, iat: now, nbf: now + BEYOND_TOLERANCE_SEC, exp: now + 3600 + BEYOND_TOLERANCE_SEC });
       case 'wrong audience':
-        return this.signWith(this.key.privateKey, 'RS256', this.key.kid, { ...good, aud: randomUUID() });
+        // Meant for the Bot Connector, not for a bot. (Another bot's app id: issueChannelToken with its appId.)
+        return this.signWith(this.key.privateKey, 'RS256', this.key.kid, { ...good, aud: CHANNEL_TOKEN_ISSUER });
       case 'wrong issuer':
         return this.signWith(this.key.privateKey, 'RS256', this.key.kid, { ...good, iss: 'https://api.botframework.example' });
       case 'wrong serviceurl claim':

@@ -25,11 +25,15 @@ const OPTIONS = {
   ],
 };
 
-/** Async form: selfsigned v5's generate() returns a Promise. */
-export async function makeLoopbackTlsAsync(dir: string): Promise<LoopbackTls> {
+/**
+ * Async form: selfsigned v5's generate() returns a Promise. A second certificate trusted next to another one
+ * (one NODE_EXTRA_CA_CERTS bundle) needs its own `commonName`: OpenSSL finds a trust anchor by subject name.
+ */
+export async function makeLoopbackTlsAsync(dir: string, commonName?: string): Promise<LoopbackTls> {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const selfsigned = require('selfsigned') as typeof import('selfsigned');
-  const pems = await selfsigned.generate(SUBJECT, OPTIONS as never);
+  const subject = commonName ? [{ name: 'commonName', value: commonName }] : SUBJECT;
+  const pems = await selfsigned.generate(subject, OPTIONS as never);
   return save(dir, pems.private, pems.cert);
 }
 
