@@ -17,6 +17,7 @@ import { IntuneGraphService } from './graph/intuneGraphService';
 import { WritePacer } from './graph/writePacer';
 import type { Logger } from './log';
 import { BlobSessionStore, SESSIONS_CONTAINER } from './sessions/blobSessionStore';
+import { OnceLedger } from './sessions/onceLedger';
 import { PendingSignIns } from './sessions/pendingSignIns';
 import { ReportOutbox } from './sessions/reportOutbox';
 import { startEmbeddedAzurite } from './storage/embeddedAzurite';
@@ -44,8 +45,10 @@ export async function composeApp(config: AppConfig, log: Logger, cards: SessionC
     // A custom authority (sovereign cloud, local emulator) is taken as given, not discovered.
     disableInstanceDiscovery: Boolean(graph.authorityHost),
   });
-  const writes = new WritePacer(graph.writesPer20s, 20_000);
-  const graphWith = (as: TokenCredential) =>
+  // Intune's write budget, split so that a backlog of reports never keeps a technician waiting in a turn.
+  const interactiveWrites = new WritePacer(Math.max(1, Math.floor(graph.writesPer20s / 4)), 20_000);
+  const backgroundWrites = new WritePacer(Math.max(1, graph.writesPer20s - Math.floor(graph.writesPer20s / 4)), 20_000);
+  const graphWith = (as: TokenCredential, writes = interactiveWrites) =>
     new IntuneGraphService(
       createGraphClient({ baseUrl: graph.baseUrl, scope: graph.scope, credential: as, maxRetryWaitSec: GRAPH_MAX_RETRY_WAIT_SEC, maxRetries: GRAPH_MAX_RETRIES }),
       writes,
@@ -80,7 +83,7 @@ export async function composeApp(config: AppConfig, log: Logger, cards: SessionC
     throw new Error(`Azure Storage could not be reached through ${source}: ${(error as Error).cause ?? (error as Error).message}`);
   }
 
-  const start = new StartAssistance(intune, store, log);
+  const start = new StartAssistance(intune, store, new OnceLedger(clients.blobService.getContainerClient(SESSIONS_CONTAINER)), log);
   const authority = graph.authorityHost ?? 'https://login.microsoftonline.com';
   const signedIn = config.sso && {
     start: new SignedInStart(new PendingSignIns(clients.blobService.getContainerClient(SESSIONS_CONTAINER)), start, graphAsUser),
@@ -88,7 +91,7 @@ export async function composeApp(config: AppConfig, log: Logger, cards: SessionC
     consentUrl: `${authority}/${graph.tenantId}/adminconsent?client_id=${graph.clientId}`,
   };
 
-  const deliver = new DeliverReport(intune, store, cards, graph.reportPayload, log);
+  const deliver = new DeliverReport(graphWith(credential, backgroundWrites), store, cards, graph.reportPayload, log);
   const worker = new ReportWorker(outbox, (sessionId, attempt) => deliver.run(sessionId, attempt), log);
   // A report queued here is picked up at once rather than at the next poll.
   const queue: ReportQueue = {

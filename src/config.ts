@@ -13,8 +13,8 @@ export interface AppConfig {
   access: { allowedTenantIds: string[]; technicianGroupId?: string; technicianGroupContact?: string };
   /** Azure Storage for sessions and the report outbox; neither set means embedded Azurite under dataDir. */
   storage: { connectionString?: string; accountUrl?: string; queueUrl?: string; dataDir: string };
-  /** The bot's own identity; the whole environment also goes to botbuilder's authentication. */
-  bot: { appId?: string };
+  /** The bot's own identity, and the whole environment botbuilder's authentication reads (aliases applied). */
+  bot: { appId?: string; environment: Record<string, string | undefined> };
   graph: {
     baseUrl: string;
     /** The token scope; differs from the base URL's origin behind a proxy or an emulator. */
@@ -51,7 +51,7 @@ const BOT_ALIASES: Record<string, string> = {
 };
 
 /** The environment botbuilder reads, with Teams Toolkit aliases filled in where the botbuilder name is unset. */
-export function botEnvironment(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
+function botEnvironment(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
   const result: Record<string, string | undefined> = { ...env };
   for (const [alias, name] of Object.entries(BOT_ALIASES)) {
     if (!result[name] && env[alias]) result[name] = env[alias];
@@ -88,7 +88,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     try {
       const url = new URL(v);
       const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-      if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) problems.push(`${name} must be an https:// URL (got "${v}")`);
+      if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) problems.push(`${name} must be an https:// URL (got "${url.origin}${url.pathname}")`);
+      if (url.search) problems.push(`${name} must not carry a query string (a SAS token belongs in AZURE_STORAGE_CONNECTION_STRING)`);
       return v.replace(/\/+$/, '');
     } catch {
       problems.push(`${name} is not a valid URL (got "${v}")`);
@@ -161,7 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     sso: appIdUri && connectionName ? { appIdUri, connectionName } : undefined,
     access: { allowedTenantIds, technicianGroupId, technicianGroupContact: value('TECHNICIAN_GROUP_CONTACT') },
     storage: { connectionString, accountUrl, queueUrl, dataDir: value('ASSISTDESK_DATA_DIR') ?? '.data' },
-    bot: { appId },
+    bot: { appId, environment: botEnv },
     graph: { baseUrl: graphBaseUrl!, scope: graphScope, tenantId, clientId, clientSecret, authorityHost, reportPayload, writesPer20s },
   };
 }

@@ -9,7 +9,7 @@ import {
 import * as restify from 'restify';
 import { AssistBot, TeamsSessionCards } from './bot/assistBot';
 import { composeApp } from './compose';
-import { botEnvironment, ConfigError, loadConfig, type AppConfig } from './config';
+import { ConfigError, loadConfig, type AppConfig } from './config';
 import { messagesFor } from './i18n/messages';
 import { createLogger } from './log';
 
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     log.warn('MicrosoftAppId is not set: accepting unauthenticated requests, as the Bot Framework does for local testing. Set it in production.');
   }
 
-  const auth = new ConfigurationBotFrameworkAuthentication(botEnvironment(process.env) as ConfigurationBotFrameworkAuthenticationOptions);
+  const auth = new ConfigurationBotFrameworkAuthentication(config.bot.environment as ConfigurationBotFrameworkAuthenticationOptions);
   const adapter = new CloudAdapter(auth);
   adapter.onTurnError = async (context, error) => {
     // Full detail to the log; the technician gets one plain sentence and never a stack trace.
@@ -128,9 +128,15 @@ async function main(): Promise<void> {
     server.close();
     const grace = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS);
     grace.unref();
-    await Promise.allSettled([...inFlight]);
-    await app.stop();
-    process.exit(0);
+    try {
+      // Turns accepted while earlier ones finished are waited for too.
+      while (inFlight.size) await Promise.allSettled([...inFlight]);
+      await app.stop();
+      process.exit(0);
+    } catch (error) {
+      log.error({ err: error }, 'shutdown did not complete cleanly');
+      process.exit(1);
+    }
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));

@@ -7,4 +7,7 @@ export interface Caller {
   /** IANA time zone of the Teams client; UTC when Teams did not say or said something unknown. */
   timeZone: string;
   locale: string;
+  /** The activity being answered, and the message it answers (a card that was clicked). */
+  activityId: string;
+  replyToId?: string;
 }

@@ -13,14 +13,14 @@ export type Delivery = { outcome: 'done' } | { outcome: 'retry'; afterSec: numbe
 export interface DeliveryPolicy {
   /** Attempts (queue deliveries) before a transient failure becomes final. */
   maxAttempts: number;
-  /** How long one worker may hold a session while it reports; must exceed a Graph call with retries. */
+  /** How long one worker may hold a session while it reports: a Graph call with its retries and a wait for write budget (≤ 20 s). */
   leaseSec: number;
   /** Backoff after attempt n: base·2^(n-1), capped, with ±50% jitter. */
   backoffBaseSec: number;
   backoffMaxSec: number;
 }
 
-export const DEFAULT_DELIVERY_POLICY: DeliveryPolicy = { maxAttempts: 10, leaseSec: 30, backoffBaseSec: 1, backoffMaxSec: 300 };
+export const DEFAULT_DELIVERY_POLICY: DeliveryPolicy = { maxAttempts: 10, leaseSec: 60, backoffBaseSec: 1, backoffMaxSec: 300 };
 
 /** Failures worth another try: Graph asked us to wait, or could not answer. */
 const TRANSIENT = new Set(['busy', 'unavailable']);

@@ -7,7 +7,11 @@ import type { InputError, SessionInputs } from './sessionInput';
 export type StartOutcome =
   | { kind: 'notFound'; deviceName: string }
   | { kind: 'ambiguous'; deviceName: string; devices: ManagedDevice[] }
-  | { kind: 'started'; session: Session; inputs: SessionInputs };
+  | { kind: 'started'; session: Session; inputs: SessionInputs }
+  /** This very turn or card pick was already acted on (a Teams retry, a double click): nothing more to say. */
+  | { kind: 'repeated' }
+  /** Intune took the request but the session could not be saved: no card to log it with. */
+  | { kind: 'requestedNotSaved'; deviceName: string };
 
 /** What a card action led to: the card to show is always the session's true state. */
 export type SessionOutcome =

@@ -1,5 +1,4 @@
 import { SessionConflictError, type SessionStore } from '../sessions/sessionStore';
-import type { CardAddress } from '../sessions/session';
 import type { Caller } from './caller';
 import type { SessionOutcome } from './outcomes';
 import type { ReportQueue } from './ports';
@@ -13,14 +12,15 @@ export class RetryReport {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async run(caller: Caller, sessionId: unknown, card: CardAddress | undefined): Promise<SessionOutcome> {
+  async run(caller: Caller, sessionId: unknown): Promise<SessionOutcome> {
     const access = await loadForCaller(this.store, caller, sessionId);
     if (access.kind !== 'ok') return access;
     const { session, etag } = access.stored;
     if (session.state !== 'failed' || !session.report) return { kind: 'closed', session };
     await this.queue.enqueue(session.id);
     try {
-      const retried = await this.store.replace({ ...session, state: 'submitted', card: card ?? session.card, failure: undefined, updatedAt: this.now().toISOString() }, etag);
+      // The session's own card shows the outcome, whichever card (its record, the sessions list) was clicked.
+      const retried = await this.store.replace({ ...session, state: 'submitted', failure: undefined, updatedAt: this.now().toISOString() }, etag);
       return { kind: 'closed', session: retried.session };
     } catch (error) {
       if (!(error instanceof SessionConflictError)) throw error;

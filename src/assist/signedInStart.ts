@@ -5,6 +5,7 @@ import type { Caller } from './caller';
 import type { StartOutcome } from './outcomes';
 import type { StartAssistance } from './startAssistance';
 
+const EXCHANGE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** How long a sign-in card stays good for the request it was sent for. */
 const PENDING_TTL_MS = 10 * 60_000;
 
@@ -39,16 +40,19 @@ export class SignedInStart {
   }
 
   async resume(caller: Caller, exchangeId: unknown, userToken: unknown): Promise<ResumeOutcome> {
-    if (typeof exchangeId !== 'string' || typeof userToken !== 'string' || !exchangeId || !userToken) return { kind: 'duplicate' };
-    const pending = await this.pending.take(exchangeId);
-    if (!pending) return { kind: 'duplicate' };
-    if (Date.parse(pending.createdAt) < this.now().getTime() - PENDING_TTL_MS) return { kind: 'stale' };
-    // The token must be the clicking technician's own: Entra checks its signature in the exchange,
-    // we check that it names the same person, tenant and conversation as the request.
+    if (typeof exchangeId !== 'string' || !EXCHANGE_ID.test(exchangeId) || typeof userToken !== 'string' || !userToken) return { kind: 'duplicate' };
+    const read = await this.pending.read(exchangeId);
+    if (!read) return { kind: 'duplicate' };
+    const { pending, etag } = read;
+    // The token must be the clicking technician's own: Entra checks its signature in the exchange, we check
+    // that it names the person, tenant and conversation of the request. Someone else's exchange leaves the
+    // request where it is, for its technician.
     const claims = tokenClaims(userToken);
     if (claims?.oid !== caller.aadObjectId || claims?.tid !== caller.tenantId || pending.aadObjectId !== caller.aadObjectId || pending.conversationId !== caller.conversationId) {
       return { kind: 'wrongUser' };
     }
+    if (!(await this.pending.take(exchangeId, etag))) return { kind: 'duplicate' };
+    if (Date.parse(pending.createdAt) < this.now().getTime() - PENDING_TTL_MS) return { kind: 'stale' };
     const asTechnician = this.graphAs(userToken);
     return pending.command.kind === 'byName'
       ? this.start.byName(caller, pending.command.deviceName, asTechnician)

@@ -3,7 +3,8 @@ import type { Logger } from '../log';
 import { GraphFailure } from '../graph/graphErrors';
 import type { IntuneGraph, ManagedDevice } from '../graph/types';
 import type { HelperDevice, Session } from '../sessions/session';
-import type { SessionStore } from '../sessions/sessionStore';
+import type { OnceLedger } from '../sessions/onceLedger';
+import { StoreUnavailableError, type SessionStore } from '../sessions/sessionStore';
 import type { Caller } from './caller';
 import type { StartOutcome } from './outcomes';
 import { defaultInputs } from './sessionInput';
@@ -16,6 +17,7 @@ export class StartAssistance {
   constructor(
     private readonly graph: IntuneGraph,
     private readonly store: SessionStore,
+    private readonly once: OnceLedger,
     private readonly log: Logger,
     private readonly now: () => Date = () => new Date(),
   ) {}
@@ -27,24 +29,32 @@ export class StartAssistance {
     const devices = await this.graph.findDevicesByName(name);
     if (devices.length === 0) return { kind: 'notFound', deviceName: name };
     if (devices.length > 1) return { kind: 'ambiguous', deviceName: name, devices };
-    return this.on(caller, devices[0], requester);
+    return this.on(caller, devices[0], requester, `turn:${caller.conversationId}:${caller.activityId}`);
   }
 
   /** The technician picked one device of several; the id comes from a card, so it is checked and re-read. */
   async byId(caller: Caller, deviceId: unknown, requester: IntuneGraph = this.graph): Promise<StartOutcome> {
     if (typeof deviceId !== 'string' || !DEVICE_ID.test(deviceId)) return { kind: 'notFound', deviceName: '' };
     try {
-      return await this.on(caller, await this.graph.getDevice(deviceId), requester);
+      // One session per choice card, however often its buttons are clicked.
+      const key = caller.replyToId ? `pick:${caller.conversationId}:${caller.replyToId}` : `turn:${caller.conversationId}:${caller.activityId}`;
+      return await this.on(caller, await this.graph.getDevice(deviceId), requester, key);
     } catch (error) {
       if (error instanceof GraphFailure && error.kind === 'notFound') return { kind: 'notFound', deviceName: '' };
       throw error;
     }
   }
 
-  private async on(caller: Caller, device: ManagedDevice, requester: IntuneGraph): Promise<StartOutcome> {
+  private async on(caller: Caller, device: ManagedDevice, requester: IntuneGraph, onceKey: string): Promise<StartOutcome> {
     // Read what the card needs before asking Intune, so nothing but the store write follows the 204.
     const helperDevices = await this.helperDevicesOf(caller);
-    await requester.requestRemoteAssistance(device.id);
+    if (!(await this.once.claim(onceKey))) return { kind: 'repeated' };
+    try {
+      await requester.requestRemoteAssistance(device.id);
+    } catch (error) {
+      await this.once.release(onceKey);
+      throw error;
+    }
     const now = this.now().toISOString();
     const session: Session = {
       id: randomUUID(),
@@ -59,7 +69,13 @@ export class StartAssistance {
       createdAt: now,
       updatedAt: now,
     };
-    await this.store.create(session);
+    try {
+      await this.store.create(session);
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError)) throw error;
+      this.log.error({ err: error, deviceId: device.id }, 'remote assistance requested but the session could not be saved');
+      return { kind: 'requestedNotSaved', deviceName: device.deviceName ?? '' };
+    }
     this.log.info({ sessionId: session.id, deviceId: device.id }, 'remote assistance requested');
     return { kind: 'started', session, inputs: defaultInputs(this.now(), caller.timeZone, helperDevices) };
   }

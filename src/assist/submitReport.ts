@@ -4,7 +4,7 @@ import type { Caller } from './caller';
 import type { SessionOutcome } from './outcomes';
 import type { ReportQueue } from './ports';
 import { loadForCaller } from './sessionAccess';
-import { inputsOf, readInputs, validateInputs, type SessionInputs } from './sessionInput';
+import { readInputs, validateInputs, type SessionInputs } from './sessionInput';
 
 /**
  * Submit on the session card: validate, queue the report, mark the session submitted. The turn ends at
@@ -17,7 +17,7 @@ export class SubmitReport {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async run(caller: Caller, sessionId: unknown, data: unknown, card: CardAddress | undefined): Promise<SessionOutcome> {
+  async run(caller: Caller, sessionId: unknown, data: unknown, card: CardAddress): Promise<SessionOutcome> {
     const access = await loadForCaller(this.store, caller, sessionId);
     if (access.kind !== 'ok') return access;
     const { session, etag } = access.stored;
@@ -34,7 +34,7 @@ export class SubmitReport {
     try {
       // The conditional write is the lock: of two clicks or two instances, only one gets past it.
       submitted = await this.store.replace(
-        { ...session, state: 'submitted', report: validation.report, card: card ?? session.card, failure: undefined, updatedAt: this.now().toISOString() },
+        { ...session, state: 'submitted', report: validation.report, card, failure: undefined, updatedAt: this.now().toISOString() },
         etag,
       );
     } catch (error) {
@@ -48,8 +48,6 @@ export class SubmitReport {
     const current = await this.store.get(sessionId);
     if (!current) return { kind: 'unknown' };
     const session = current.session;
-    return session.state === 'requested'
-      ? { kind: 'open', session, inputs: session.report ? inputsOf(session.report) : inputs, errors: [] }
-      : { kind: 'closed', session };
+    return session.state === 'requested' ? { kind: 'open', session, inputs, errors: [] } : { kind: 'closed', session };
   }
 }

@@ -35,7 +35,7 @@ import { describeFailure } from './errorText';
 
 /** What a turn answers: a card, a sentence, or a sign-in card for a request parked under `exchangeId`. */
 type Reply = { card: AdaptiveCard } | { text: string } | { signIn: string };
-type VerbHandler = (caller: Caller, data: Record<string, unknown>, card: CardAddress | undefined) => Promise<Reply>;
+type VerbHandler = (caller: Caller, data: Record<string, unknown>, card: CardAddress) => Promise<Reply>;
 
 /** Invoke responses in the one shape Teams accepts (a flattened one shows "Unable to reach app"). */
 const invokeResponse = {
@@ -55,7 +55,12 @@ export class AssistBot extends TeamsActivityHandler {
   private readonly verbs: Record<string, VerbHandler> = {
     submitReport: async (caller, data, card) => this.sessionReply(caller, await this.useCases.submit.run(caller, data.sessionId, data, card)),
     cancelSession: async (caller, data) => this.sessionReply(caller, await this.useCases.cancel.run(caller, data.sessionId)),
-    retryReport: async (caller, data, card) => this.sessionReply(caller, await this.useCases.retry.run(caller, data.sessionId, card)),
+    retryReport: async (caller, data) => {
+      const outcome = await this.useCases.retry.run(caller, data.sessionId);
+      // Clicked in the sessions list: the list, refreshed, stays in place.
+      if (data.from === 'list' && outcome.kind === 'closed') return this.commands.sessions(caller, { kind: 'sessions' });
+      return this.sessionReply(caller, outcome);
+    },
     pickDevice: async (caller, data) => {
       const signedIn = this.useCases.signedIn;
       if (signedIn) return { signIn: await signedIn.start.defer(caller, { kind: 'byId', deviceId: String(data.deviceId ?? '').slice(0, 64) }) };
@@ -233,6 +238,10 @@ export class AssistBot extends TeamsActivityHandler {
         return { card: renderDeviceChoiceCard(m, outcome.deviceName, outcome.devices, caller.timeZone, MAX_NAME_MATCHES) };
       case 'started':
         return { card: renderSessionCard(m, outcome.session, { inputs: outcome.inputs, errors: [] }) };
+      case 'repeated':
+        return { text: m.t('find.repeated') };
+      case 'requestedNotSaved':
+        return { text: m.t('store.requestedNotSaved', { deviceName: outcome.deviceName }) };
     }
   }
 
@@ -300,5 +309,7 @@ function callerOf(activity: TurnContext['activity']): Caller {
     conversationId: activity.conversation?.id ?? '',
     timeZone: safeTimeZone(activity.localTimezone),
     locale: activity.locale ?? '',
+    activityId: activity.id ?? '',
+    replyToId: activity.replyToId,
   };
 }

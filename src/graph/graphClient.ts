@@ -10,7 +10,7 @@ import {
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
 import { retryAfterSeconds } from './graphErrors';
 
-export interface GraphClientOptions {
+interface GraphClientOptions {
   /** e.g. https://graph.microsoft.com; the client appends /v1.0 or /beta. */
   baseUrl: string;
   /** e.g. https://graph.microsoft.com/.default */
@@ -28,7 +28,9 @@ export interface GraphClientOptions {
  */
 export function createGraphClient(options: GraphClientOptions): Client {
   const authProvider = new TokenCredentialAuthenticationProvider(options.credential, { scopes: [options.scope] });
-  const shouldRetry = (_delay: number, _attempt: number, _req: unknown, _opts: unknown, response: Response) =>
+  // A POST answered 503/504 may have been carried out (asking Intune twice); a 429 never was.
+  const shouldRetry = (_delay: number, _attempt: number, _req: unknown, fetchOptions: { method?: string } | undefined, response: Response) =>
+    (fetchOptions?.method !== 'POST' || response.status === 429) &&
     (retryAfterSeconds(response.headers.get('Retry-After')) ?? 1) <= options.maxRetryWaitSec;
   return Client.initWithMiddleware({
     baseUrl: options.baseUrl + '/',

@@ -64,6 +64,8 @@ const CREDENTIAL_REFUSALS = ['AuthenticationRequiredError', 'AuthenticationError
 /** Turns whatever the Graph client threw (GraphError, fetch failure, credential failure) into a GraphFailure. */
 export function toGraphFailure(operation: GraphOperation, error: unknown): GraphFailure {
   if (error instanceof GraphFailure) return error;
+  // A programming error is not an Intune outage: let it surface as the bug it is.
+  if (error instanceof TypeError || error instanceof RangeError || error instanceof SyntaxError) throw error;
   const e = error as { statusCode?: number; code?: string; requestId?: string; headers?: Headers; name?: string };
   // The Graph client reports network failures with statusCode -1; credential failures carry no status.
   const status = typeof e?.statusCode === 'number' && e.statusCode > 0 ? e.statusCode : undefined;

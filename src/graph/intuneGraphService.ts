@@ -10,11 +10,13 @@ import {
   type RemoteAssistanceReport,
 } from './types';
 
-/** Most devices one name may match before we stop paging: more than a technician can pick from anyway. */
+/** Most devices one name may match that are listed: more than a technician can pick from anyway. */
 export const MAX_NAME_MATCHES = 25;
+/** One more than listed is fetched, so the card can say that some were left out. */
+const FETCHED_MATCHES = MAX_NAME_MATCHES + 1;
 
 /** OData string literal: single quotes are doubled (OData ABNF `SQUOTE-in-string`). */
-export function odataString(value: string): string {
+function odataString(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
@@ -34,11 +36,11 @@ export class IntuneGraphService implements IntuneGraph {
         .get();
       devices.push(...page.value);
       // Follow the whole nextLink as Graph asks, but only as far as we would ever show.
-      while (page['@odata.nextLink'] && devices.length < MAX_NAME_MATCHES) {
+      while (page['@odata.nextLink'] && devices.length < FETCHED_MATCHES) {
         page = await this.client.api(page['@odata.nextLink']).get();
         devices.push(...page.value);
       }
-      return devices.slice(0, MAX_NAME_MATCHES).map(pickDevice);
+      return devices.slice(0, FETCHED_MATCHES).map(pickDevice);
     });
   }
 

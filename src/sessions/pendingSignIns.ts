@@ -13,8 +13,8 @@ export interface PendingRequest {
 }
 
 /**
- * Pending requests as blobs beside the sessions. `take` reads and deletes on the ETag, so when Teams sends
- * the same token exchange twice, to one instance or two, exactly one of them gets the request.
+ * Pending requests as blobs beside the sessions. `take` deletes on the ETag read, so when Teams sends the
+ * same token exchange twice, to one instance or two, exactly one of them gets the request.
  */
 export class PendingSignIns {
   constructor(private readonly container: ContainerClient) {}
@@ -28,16 +28,25 @@ export class PendingSignIns {
     }
   }
 
-  /** The pending request, once; undefined if unknown or already taken. */
-  async take(exchangeId: string): Promise<PendingRequest | undefined> {
-    const blob = this.blob(exchangeId);
+  /** The pending request and the version it was read at; undefined if unknown or already taken. */
+  async read(exchangeId: string): Promise<{ pending: PendingRequest; etag: string } | undefined> {
     try {
-      const read = await blob.downloadToBuffer(0, undefined, { abortSignal: storageDeadline() });
-      const { etag } = await blob.getProperties({ abortSignal: storageDeadline() });
-      await blob.delete({ conditions: { ifMatch: etag }, abortSignal: storageDeadline() });
-      return JSON.parse(read.toString('utf8')) as PendingRequest;
+      const download = await this.blob(exchangeId).download(0, undefined, { abortSignal: storageDeadline() });
+      const body = await streamToString(download.readableStreamBody!);
+      return { pending: JSON.parse(body) as PendingRequest, etag: download.etag! };
     } catch (error) {
-      if (statusOf(error) === 404 || statusOf(error) === 412) return undefined;
+      if (statusOf(error) === 404) return undefined;
+      throw new StoreUnavailableError(error);
+    }
+  }
+
+  /** Removes the request if it is still at `etag`: true for exactly one of several concurrent takers. */
+  async take(exchangeId: string, etag: string): Promise<boolean> {
+    try {
+      await this.blob(exchangeId).delete({ conditions: { ifMatch: etag }, abortSignal: storageDeadline() });
+      return true;
+    } catch (error) {
+      if (statusOf(error) === 404 || statusOf(error) === 412) return false;
       throw new StoreUnavailableError(error);
     }
   }
@@ -45,4 +54,10 @@ export class PendingSignIns {
   private blob(exchangeId: string) {
     return this.container.getBlockBlobClient(`pending-sign-in/${encodeURIComponent(exchangeId)}.json`);
   }
+}
+
+async function streamToString(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks).toString('utf8');
 }

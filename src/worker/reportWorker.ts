@@ -23,6 +23,9 @@ export interface ReportWorkerOptions {
   idleMs: number;
 }
 
+/** The longest pause before a message whose delivery keeps failing outside Graph is tried again. */
+const MAX_INTERRUPTED_DELAY_SEC = 300;
+
 export const DEFAULT_WORKER_OPTIONS: ReportWorkerOptions = { batchSize: 16, visibilityTimeoutSec: 30, idleMs: 1000 };
 
 /**
@@ -88,8 +91,10 @@ export class ReportWorker<M extends QueuedReport> {
       if (delivery.outcome === 'done') await this.source.complete(message);
       else await this.source.retryLater(message, delivery.afterSec);
     } catch (error) {
-      // Storage or an unexpected failure: leave the message; its visibility timeout brings it back.
+      // Storage or an unexpected failure: the message comes back, later and later, and is never dropped.
       this.log.warn({ err: error, sessionId: message.sessionId, attempt: message.attempt }, 'report delivery interrupted');
+      const delaySec = Math.min(MAX_INTERRUPTED_DELAY_SEC, this.options.visibilityTimeoutSec * message.attempt);
+      await this.source.retryLater(message, delaySec).catch(() => undefined);
     }
   }
 

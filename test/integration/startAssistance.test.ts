@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { assertValidCard, executeActions, inputs } from '../unit/cardValidation';
-import { click, install, say, type PostResult } from '../support/teams';
+import { click, install, post, say, type PostResult } from '../support/teams';
 import { useWorld, type World } from '../support/world';
 
 let world: World;
@@ -109,6 +109,22 @@ describe('help me with device X', () => {
     assert.equal(picked.body.type, 'application/vnd.microsoft.card.adaptive');
     assertValidCard(picked.body.value);
     assert.ok(JSON.stringify(picked.body.value).includes('iOS 18.1'));
+  });
+
+  it('asks Intune once when Teams retries a turn or a pick is clicked twice', async () => {
+    const chat = world.chat();
+    const first = await say(chat, 'help me with device LAPTOP-42');
+    const retried = await post(chat.botUrl, first.activity);
+    assert.equal(retried.status, 200);
+    assert.equal(world.graph.assistanceRequests.length, 1);
+    assert.match(textOf(retried), /already on it/);
+
+    const choice = await say(chat, 'help me with device KIOSK-01');
+    const [answer] = answersTo(choice);
+    const pick = executeActions(answer.body.attachments[0].content)[0];
+    const clicks = await Promise.all([1, 2].map(() => click(chat, 'pickDevice', pick.data, { replyToId: answer.activityId })));
+    assert.equal(world.graph.assistanceRequests.length, 2);
+    assert.equal(clicks.filter((c) => c.body.type === 'application/vnd.microsoft.card.adaptive').length, 1);
   });
 
   it('refuses a forged device pick without requesting anything', async () => {

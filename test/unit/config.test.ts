@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { botEnvironment, ConfigError, loadConfig } from '../../src/config';
+import { ConfigError, loadConfig } from '../../src/config';
 
 const base = { AZURE_TENANT_ID: '11111111-2222-3333-4444-555555555555', AZURE_CLIENT_ID: '66666666-7777-8888-9999-000000000000', AZURE_CLIENT_SECRET: 's3cret' };
 const problemsOf = (env: NodeJS.ProcessEnv) => {
@@ -33,6 +33,8 @@ describe('configuration', () => {
     assert.ok(problemsOf({ ...base, BOT_ID: '66666666-7777-8888-9999-000000000001', BOT_PASSWORD: 'x', BOT_TYPE: 'SingleTenant' }).some((p) => p.startsWith('MicrosoftAppTenantId')));
     const config = loadConfig({ ...base, BOT_ID: '66666666-7777-8888-9999-000000000001', BOT_PASSWORD: 'x' });
     assert.equal(config.bot.appId, '66666666-7777-8888-9999-000000000001');
-    assert.equal(botEnvironment({ BOT_ID: 'a', MicrosoftAppId: 'b' }).MicrosoftAppId, 'b');
+    assert.equal(config.bot.environment.MicrosoftAppId, '66666666-7777-8888-9999-000000000001');
+    const both = loadConfig({ ...base, BOT_ID: '66666666-7777-8888-9999-000000000001', MicrosoftAppId: '66666666-7777-8888-9999-000000000002', MicrosoftAppPassword: 'x' });
+    assert.equal(both.bot.environment.MicrosoftAppId, '66666666-7777-8888-9999-000000000002', 'the botbuilder name wins over the alias');
   });
 });
