@@ -74,7 +74,7 @@ describe('sessions and reports survive', () => {
     world.graph.reset();
 
     const restarted = await anotherBot();
-    await waitFor(() => world.graph.reports.length >= 5, 80_000, 'all five reports');
+    await waitFor(() => world.graph.reports.length >= 5, 120_000, 'all five reports');
     assert.deepEqual(reportIds().sort(), sessions.map((s) => s.sessionId).sort());
     await restarted.stop();
     world.bot = await startBot(world.env);
