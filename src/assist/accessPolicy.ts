@@ -13,7 +13,7 @@ export interface AccessRules {
 export type Access = { allowed: true } | { allowed: false; reason: 'tenant' | 'notTechnician' };
 
 /** How long a membership answer is trusted: joins and removals take effect within this time. */
-export const MEMBERSHIP_TTL_MS = 5 * 60_000;
+const MEMBERSHIP_TTL_MS = 5 * 60_000;
 
 /** Who may do what: tenants first (no Graph call), then membership of the technicians' group. */
 export class AccessPolicy {

@@ -3,7 +3,7 @@ import type { SessionStore } from '../sessions/sessionStore';
 import type { Caller } from './caller';
 
 /** How many recent sessions "sessions" shows. */
-export const RECENT_SESSIONS = 10;
+const RECENT_SESSIONS = 10;
 
 /** "sessions" / "my sessions": the technician's own recent sessions, newest first. */
 export class ListSessions {

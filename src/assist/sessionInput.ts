@@ -12,7 +12,7 @@ export interface SessionInputs {
   helperDeviceId: string;
 }
 
-export const INPUT_FIELDS: (keyof SessionInputs)[] = ['sessionType', 'startDate', 'startTime', 'endDate', 'endTime', 'helperDeviceId'];
+const INPUT_FIELDS: (keyof SessionInputs)[] = ['sessionType', 'startDate', 'startTime', 'endDate', 'endTime', 'helperDeviceId'];
 
 /** The choice for "I am not on a managed device". */
 export const NO_HELPER_DEVICE = 'none';

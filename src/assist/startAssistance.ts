@@ -10,7 +10,7 @@ import type { StartOutcome } from './outcomes';
 import { defaultInputs } from './sessionInput';
 
 /** Longest device name we look up; Intune names are far shorter. */
-export const MAX_DEVICE_NAME = 128;
+const MAX_DEVICE_NAME = 128;
 const DEVICE_ID = /^[A-Za-z0-9-]{1,64}$/;
 
 export class StartAssistance {

@@ -11,7 +11,7 @@ export type GraphFailureKind =
   | 'unavailable'; // 5xx, network failures, timeouts
 
 /** The least permission each call needs, named to the admin on a 403 (graph-contract.md). */
-export const REQUIRED_PERMISSION: Record<GraphOperation, string> = {
+const REQUIRED_PERMISSION: Record<GraphOperation, string> = {
   findDevices: 'DeviceManagementManagedDevices.Read.All',
   getDevice: 'DeviceManagementManagedDevices.Read.All',
   listUserDevices: 'DeviceManagementManagedDevices.Read.All',

@@ -14,7 +14,7 @@ type Catalogue = Record<MessageKey, string>;
 
 /** en-US is the source catalogue; other locales may omit keys and fall back to it. */
 const CATALOGUES: Record<string, Partial<Catalogue>> = { 'en-US': enUS };
-export const DEFAULT_LOCALE = 'en-US';
+const DEFAULT_LOCALE = 'en-US';
 
 /** The best catalogue for a Teams locale: exact ("pt-BR"), then by language ("pt-PT" ➜ "pt-BR"), then en-US. */
 export function resolveLocale(requested: string | undefined): string {

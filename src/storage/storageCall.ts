@@ -3,7 +3,7 @@
  * its own (a server that accepts and never answers would hold a Teams turn forever), so every call carries
  * this as its abort signal.
  */
-export const STORAGE_DEADLINE_MS = 4000;
+const STORAGE_DEADLINE_MS = 4000;
 
 export function storageDeadline(): AbortSignal {
   return AbortSignal.timeout(STORAGE_DEADLINE_MS);

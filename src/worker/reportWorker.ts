@@ -26,7 +26,7 @@ export interface ReportWorkerOptions {
 /** The longest pause before a message whose delivery keeps failing outside Graph is tried again. */
 const MAX_INTERRUPTED_DELAY_SEC = 300;
 
-export const DEFAULT_WORKER_OPTIONS: ReportWorkerOptions = { batchSize: 16, visibilityTimeoutSec: 30, idleMs: 1000 };
+const DEFAULT_WORKER_OPTIONS: ReportWorkerOptions = { batchSize: 16, visibilityTimeoutSec: 30, idleMs: 1000 };
 
 /**
  * Polls the outbox and hands each message to the delivery use case. Every instance runs one; the

@@ -16,7 +16,7 @@ import { EntraEmulator } from '../emulators/entra';
 import { makeLoopbackTlsAsync } from '../emulators/tls';
 import { recordAttack } from '../support/attackLog';
 import { ROOT, startBot } from '../support/botProcess';
-import { post, type TeamsChat } from '../support/teams';
+import { baseActivity, post, type TeamsChat } from '../support/teams';
 import { CLIENT_ID, CLIENT_SECRET, startWorld, type World } from '../support/world';
 
 /** The bot's registration: another app than the one that calls Graph (CLIENT_ID). */
@@ -94,24 +94,9 @@ async function restartBot(env: Record<string, string>): Promise<void> {
   world.bot = await startBot({ ...world.env, ...env });
 }
 
-/** A personal-chat message as Teams sends it, to this file's connector. */
+/** A personal-chat message as Teams sends it, addressed to this file's bot and connector. */
 function message(chat: TeamsChat, text: string, serviceUrl = chat.serviceUrl): Record<string, unknown> {
-  return {
-    type: 'message',
-    id: randomUUID(),
-    timestamp: new Date().toISOString(),
-    localTimestamp: new Date().toISOString(),
-    localTimezone: chat.timeZone ?? 'Europe/Lisbon',
-    locale: chat.locale ?? 'en-US',
-    channelId: 'msteams',
-    serviceUrl,
-    from: chat.user,
-    recipient: { id: `28:${BOT_APP_ID}`, name: 'AssistDesk' },
-    conversation: { id: chat.conversationId, conversationType: 'personal', tenantId: chat.tenantId, isGroup: false },
-    channelData: { tenant: { id: chat.tenantId } },
-    text,
-    textFormat: 'plain',
-  };
+  return { ...baseActivity(chat, 'message'), serviceUrl, recipient: { id: `28:${BOT_APP_ID}`, name: 'AssistDesk' }, text, textFormat: 'plain' };
 }
 
 interface Outcome { status: number; graphCalls: number; connectorRequests: number; activityId: string; observed: string }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { assertValidCard, executeActions, inputs } from '../unit/cardValidation';
+import { assertValidCard, executeActions, inputs } from '../support/cardValidation';
 import { click, install, post, say, type PostResult } from '../support/teams';
 import { useWorld, type World } from '../support/world';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { after, before, describe, it } from 'node:test';
-import { assertValidCard, executeActions, inputs } from '../unit/cardValidation';
+import { assertValidCard, executeActions, inputs } from '../support/cardValidation';
 import { filledInputs, startSession } from '../support/session';
 import { waitFor } from '../support/wait';
 import { click, say } from '../support/teams';

@@ -1,7 +1,7 @@
 // Shortcuts for integration tests: start a session through the bot and fill its card as a technician would.
 import assert from 'node:assert/strict';
 import { DateTime } from 'luxon';
-import { executeActions, inputs } from '../unit/cardValidation';
+import { executeActions, inputs } from './cardValidation';
 import type { ActivityRecord } from '../emulators/connector';
 import { click, say, type PostResult, type TeamsChat } from './teams';
 import type { World } from './world';

@@ -26,7 +26,8 @@ export interface PostResult {
   activity: Record<string, unknown>;
 }
 
-function baseActivity(chat: TeamsChat, type: string): Record<string, unknown> {
+/** The fields Teams puts on every activity in this chat. */
+export function baseActivity(chat: TeamsChat, type: string): Record<string, unknown> {
   return {
     type,
     id: randomUUID(),

@@ -63,9 +63,12 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       ...overrides,
     }),
     async stop() {
-      await world.bot.stop();
-      await connector.stop();
-      await emulators.stop();
+      try {
+        await world.bot.stop();
+      } finally {
+        await connector.stop();
+        await emulators.stop();
+      }
     },
   };
   return world;

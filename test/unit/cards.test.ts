@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { defaultInputs } from '../../src/assist/sessionInput';
 import { renderDeviceChoiceCard, renderHelpCard, renderSessionCard, renderSessionRecordCard } from '../../src/cards/renderCards';
 import { messagesFor } from '../../src/i18n/messages';
-import { assertValidCard, executeActions, inputs } from './cardValidation';
+import { assertValidCard, executeActions, inputs } from '../support/cardValidation';
 import { aSession, laptop } from './fixtures';
 
 const m = messagesFor('en-US');
