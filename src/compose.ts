@@ -83,10 +83,11 @@ export async function composeApp(config: AppConfig, log: Logger, cards: SessionC
     throw new Error(`Azure Storage could not be reached through ${source}: ${(error as Error).cause ?? (error as Error).message}`);
   }
 
-  const start = new StartAssistance(intune, store, new OnceLedger(clients.blobService.getContainerClient(SESSIONS_CONTAINER)), log);
+  const once = new OnceLedger(clients.blobService.getContainerClient(SESSIONS_CONTAINER));
+  const start = new StartAssistance(intune, store, once, log);
   const authority = graph.authorityHost ?? 'https://login.microsoftonline.com';
   const signedIn = config.sso && {
-    start: new SignedInStart(new PendingSignIns(clients.blobService.getContainerClient(SESSIONS_CONTAINER)), start, graphAsUser),
+    start: new SignedInStart(new PendingSignIns(clients.blobService.getContainerClient(SESSIONS_CONTAINER)), start, graphAsUser, once),
     ...config.sso,
     consentUrl: `${authority}/${graph.tenantId}/adminconsent?client_id=${graph.clientId}`,
   };

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IntuneGraph } from '../graph/types';
+import type { OnceLedger } from '../sessions/onceLedger';
 import type { PendingRequest, PendingSignIns } from '../sessions/pendingSignIns';
 import type { Caller } from './caller';
 import type { StartOutcome } from './outcomes';
@@ -22,6 +23,7 @@ export class SignedInStart {
     private readonly pending: PendingSignIns,
     private readonly start: StartAssistance,
     private readonly graphAs: (userToken: string) => IntuneGraph,
+    private readonly once: OnceLedger,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -37,6 +39,12 @@ export class SignedInStart {
       createdAt: this.now().toISOString(),
     });
     return exchangeId;
+  }
+
+  /** A sign-in finished through the card's button: true the first time it is reported, on any instance. */
+  async signedIn(caller: Caller, state: unknown): Promise<boolean> {
+    const key = typeof state === 'string' && state ? state.slice(0, 64) : caller.activityId;
+    return this.once.claim(`verify:${caller.conversationId}:${caller.aadObjectId}:${key}`);
   }
 
   async resume(caller: Caller, exchangeId: unknown, userToken: unknown): Promise<ResumeOutcome> {

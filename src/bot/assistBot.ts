@@ -138,7 +138,10 @@ export class AssistBot extends TeamsActivityHandler {
    * parked request was already answered, so they are asked to repeat it: it will now exchange silently.
    */
   protected async handleTeamsSigninVerifyState(context: TurnContext): Promise<void> {
-    await context.sendActivity(messagesFor(context.activity.locale).t('signIn.done'));
+    const caller = callerOf(context.activity);
+    const signedIn = this.useCases.signedIn;
+    if (!signedIn || !(await signedIn.start.signedIn(caller, (context.activity.value as { state?: unknown } | undefined)?.state))) return;
+    await context.sendActivity(messagesFor(caller.locale).t('signIn.done'));
   }
 
   protected async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {

@@ -100,6 +100,10 @@ describe('single sign-on for the request', () => {
     const result = await post(chat.botUrl, activity);
     assert.equal(result.status, 200);
     assert.match(messagesAfter(result).map((m) => m.body.text).join(), /You're signed in\. Ask again/);
+    // Teams may send it again (another client, another instance): answered once.
+    const again = await post(chat.botUrl, invokeActivity(chat, 'signin/verifyState', { state: '123456' }));
+    assert.equal(again.status, 200);
+    assert.equal(messagesAfter(again).length, 0);
     assert.equal(world.graph.requests.length, 0);
   });
 
