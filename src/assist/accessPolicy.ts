@@ -10,7 +10,7 @@ export interface AccessRules {
   technicianGroupContact?: string;
 }
 
-export type Access = { allowed: true } | { allowed: false; reason: 'tenant' | 'notTechnician' };
+export type Access = { allowed: true } | { allowed: false; reason: 'notTechnician' };
 
 /** How long a membership answer is trusted: joins and removals take effect within this time. */
 const MEMBERSHIP_TTL_MS = 5 * 60_000;
@@ -34,9 +34,8 @@ export class AccessPolicy {
     return this.rules.allowedTenantIds.length === 0 || this.rules.allowedTenantIds.includes(caller.tenantId.toLowerCase());
   }
 
-  /** May this caller request assistance, submit, cancel or retry? */
+  /** May this caller (of an allowed tenant) request assistance, submit, cancel or retry? */
   async mayAct(caller: Caller): Promise<Access> {
-    if (!this.tenantAllowed(caller)) return { allowed: false, reason: 'tenant' };
     const groupId = this.rules.technicianGroupId;
     if (!groupId) return { allowed: true };
     const key = `${caller.tenantId}/${caller.aadObjectId}`;
