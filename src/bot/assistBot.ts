@@ -189,7 +189,7 @@ export class AssistBot extends TeamsActivityHandler {
   protected async onAdaptiveCardInvoke(context: TurnContext, invokeValue: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
     const { verb, data } = invokeValue.action ?? {};
     const handler = typeof verb === 'string' && Object.hasOwn(this.verbs, verb) ? this.verbs[verb] : undefined;
-    if (!handler) return invokeResponse.error(400, 'unknownVerb', `Unknown action verb`);
+    if (!handler) return invokeResponse.error(400, 'unknownVerb', messagesFor(context.activity.locale).t('error.unknownAction'));
     const caller = callerOf(context.activity);
     const payload = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {};
     // The card being clicked: where the report worker will show the outcome once the turn is over.
