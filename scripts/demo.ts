@@ -1,5 +1,5 @@
 // `npm run demo`: AssistDesk on a laptop with nothing from the cloud. Emulated Entra and Intune (Graph) on
-// loopback with the demo tenant, the built bot (`node lib/index.js`, embedded Azurite under .data/demo) and
+// loopback with the demo tenant, the built bot (`node lib/index.js`, the embedded SQLite store under .data/demo) and
 // Microsoft 365 Agents Playground as the Teams client. Ctrl-C stops everything.
 //
 // Environment: PORT (bot, default 3978), PLAYGROUND_PORT (default 56150), ASSISTDESK_DATA_DIR (default

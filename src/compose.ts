@@ -1,10 +1,10 @@
 import { ClientSecretCredential, OnBehalfOfCredential } from '@azure/identity';
-import path from 'node:path';
 import { AccessPolicy } from './assist/accessPolicy';
 import { CancelSession } from './assist/cancelSession';
-import { DeliverReport } from './assist/deliverReport';
+import { DEFAULT_DELIVERY_POLICY, DeliverReport } from './assist/deliverReport';
 import { ListSessions } from './assist/listSessions';
 import type { ReportQueue, SessionCards } from './assist/ports';
+import { RequeueStranded } from './assist/requeueStranded';
 import { RetryReport } from './assist/retryReport';
 import { SignedInStart } from './assist/signedInStart';
 import { StartAssistance } from './assist/startAssistance';
@@ -16,24 +16,27 @@ import { createGraphClient } from './graph/graphClient';
 import { IntuneGraphService } from './graph/intuneGraphService';
 import { WritePacer } from './graph/writePacer';
 import type { Logger } from './log';
-import { BlobSessionStore, SESSIONS_CONTAINER } from './sessions/blobSessionStore';
-import { OnceLedger } from './sessions/onceLedger';
-import { PendingSignIns } from './sessions/pendingSignIns';
-import { ReportOutbox } from './sessions/reportOutbox';
-import { startEmbeddedAzurite } from './storage/embeddedAzurite';
-import { storageClients, storageTarget } from './storage/storageConfig';
+import { openStore } from './store/openStore';
+import type { OutboxMessage } from './store/ports';
 import { ReportWorker } from './worker/reportWorker';
+import { Sweeper } from './worker/sweeper';
 
 /** Longest Retry-After waited out inside a Teams turn, and how often: an invoke must answer within seconds. */
 const GRAPH_MAX_RETRY_WAIT_SEC = 2;
 const GRAPH_MAX_RETRIES = 2;
-
+/** Reports in hand at once per instance. */
+const WORKER_BATCH = 16;
+/** Once-claims guard against Teams' retries and double clicks (seconds to minutes); a day is ample. */
+const ONCE_CLAIM_TTL_SEC = 24 * 3600;
+/** A parked sign-in is good for 10 minutes (SignedInStart); kept an hour, then removed. */
+const PENDING_SIGN_IN_TTL_SEC = 3600;
 export interface App {
   useCases: AssistUseCases;
-  worker: ReportWorker<Awaited<ReturnType<ReportOutbox['receive']>>[number]>;
+  /** Starts the report worker and the housekeeping sweep. */
+  start(): void;
   /** Throws when storage or the queue cannot be reached (the readiness probe). */
   ready(): Promise<void>;
-  /** Stops the worker (after the reports in hand) and the embedded storage. */
+  /** Stops the worker (after the reports in hand) and the sweep, then closes the store. */
   stop(): Promise<void>;
 }
 
@@ -69,56 +72,60 @@ export async function composeApp(config: AppConfig, log: Logger, cards: SessionC
   };
   if (!config.sso) log.info('single sign-on is not configured (SSO_APP_ID_URI, SSO_CONNECTION_NAME): every Graph call uses the app\'s own credential');
 
-  const target = storageTarget(config.storage);
-  const azurite = target.kind === 'embedded' ? await startEmbeddedAzurite({ dataDir: path.resolve(config.storage.dataDir, 'azurite'), log: (m) => log.info(m) }) : undefined;
-  if (azurite) log.info({ dataDir: config.storage.dataDir }, 'no Azure Storage configured: running embedded Azurite on loopback');
-  const clients = storageClients(azurite ? { kind: 'connectionString', connectionString: azurite.connectionString } : target);
-  const store = new BlobSessionStore(clients.blobService);
-  const outbox = new ReportOutbox(clients.queueService, (message) => log.warn(message));
-  try {
-    await Promise.all([store.init(), outbox.init()]);
-  } catch (error) {
-    await azurite?.stop();
-    const source = { connectionString: 'AZURE_STORAGE_CONNECTION_STRING', accountUrl: 'AZURE_STORAGE_ACCOUNT_URL', embedded: 'the embedded Azurite under ASSISTDESK_DATA_DIR' }[target.kind];
-    throw new Error(`Azure Storage could not be reached through ${source}: ${(error as Error).cause ?? (error as Error).message}`);
-  }
-
-  const once = new OnceLedger(clients.blobService.getContainerClient(SESSIONS_CONTAINER));
-  const start = new StartAssistance(intune, store, once, log);
+  const store = await openStore(config.storage, log);
+  const start = new StartAssistance(intune, store.sessions, store.once, log);
   const authority = graph.authorityHost ?? 'https://login.microsoftonline.com';
   const signedIn = config.sso && {
-    start: new SignedInStart(new PendingSignIns(clients.blobService.getContainerClient(SESSIONS_CONTAINER)), start, graphAsUser, once),
+    start: new SignedInStart(store.signIns, start, graphAsUser, store.once),
     ...config.sso,
     consentUrl: `${authority}/${graph.tenantId}/adminconsent?client_id=${graph.clientId}`,
   };
 
-  const deliver = new DeliverReport(graphWith(credential, backgroundWrites), store, cards, graph.reportPayload, log);
-  const worker = new ReportWorker(outbox, (sessionId, attempt) => deliver.run(sessionId, attempt), log);
+  const { reports } = config;
+  const policy = { ...DEFAULT_DELIVERY_POLICY, retryWindowSec: reports.retryWindowSec, leaseSec: reports.leaseSec };
+  const deliver = new DeliverReport(graphWith(credential, backgroundWrites), store.sessions, cards, graph.reportPayload, log, policy);
+  // A message stays hidden longer than the lease, so it never comes back while its delivery still runs.
+  const visibilityTimeoutSec = Math.ceil(reports.leaseSec * 1.5);
+  const worker = new ReportWorker<OutboxMessage>(store.outbox, (sessionId, attempt) => deliver.run(sessionId, attempt), log, {
+    batchSize: WORKER_BATCH,
+    visibilityTimeoutSec,
+    idleMs: reports.pollMs,
+  });
   // A report queued here is picked up at once rather than at the next poll.
   const queue: ReportQueue = {
     async enqueue(sessionId, delaySec) {
-      await outbox.enqueue(sessionId, delaySec);
+      await store.outbox.enqueue(sessionId, delaySec);
       worker.wake();
     },
   };
+  const sweeper = new Sweeper(
+    [
+      // Twice the visibility timeout: by then a message behind the session would have come back twice.
+      { name: 'requeueStranded', run: () => new RequeueStranded(store.sessions, queue, visibilityTimeoutSec * 2, log).run() },
+      { name: 'expireClaims', run: () => store.expire({ onceClaimSec: ONCE_CLAIM_TTL_SEC, pendingSignInSec: PENDING_SIGN_IN_TTL_SEC }) },
+    ],
+    reports.sweepSec * 1000,
+    log,
+  );
 
   return {
     useCases: {
       start,
-      submit: new SubmitReport(store, queue),
-      cancel: new CancelSession(store, log),
-      retry: new RetryReport(store, queue),
-      list: new ListSessions(store),
+      submit: new SubmitReport(store.sessions, queue),
+      cancel: new CancelSession(store.sessions, log),
+      retry: new RetryReport(store.sessions, queue),
+      list: new ListSessions(store.sessions),
       access: new AccessPolicy(intune, config.access),
       signedIn,
     },
-    worker,
-    ready: async () => {
-      await Promise.all([store.ping(), outbox.ping()]);
+    start: () => {
+      worker.start();
+      sweeper.start();
     },
+    ready: () => store.ping(),
     stop: async () => {
-      await worker.stop();
-      await azurite?.stop();
+      await Promise.all([worker.stop(), sweeper.stop()]);
+      await store.close();
     },
   };
 }

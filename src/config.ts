@@ -11,8 +11,10 @@ export interface AppConfig {
   sso?: { appIdUri: string; connectionName: string };
   /** Who may use the bot: tenants (empty: any) and, optionally, the Entra group of technicians. */
   access: { allowedTenantIds: string[]; technicianGroupId?: string; technicianGroupContact?: string };
-  /** Azure Storage for sessions and the report outbox; neither set means embedded Azurite under dataDir. */
-  storage: { connectionString?: string; accountUrl?: string; queueUrl?: string; dataDir: string };
+  /** Azure Storage for sessions and the report outbox; neither set means the SQLite file under dataDir. */
+  storage: { connectionString?: string; accountUrl?: string; queueUrl?: string; dataDir: string; maxSizeMb?: number };
+  /** The report worker: how long reports are retried, a worker's lease on one, and its housekeeping. */
+  reports: { retryWindowSec: number; leaseSec: number; pollMs: number; sweepSec: number };
   /** The bot's own identity, and the whole environment botbuilder's authentication reads (aliases applied). */
   bot: { appId?: string; environment: Record<string, string | undefined> };
   graph: {
@@ -155,13 +157,27 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     problems.push('AZURE_STORAGE_QUEUE_URL is not set: it is needed when AZURE_STORAGE_ACCOUNT_URL is not an https://<account>.blob.<suffix> address');
   }
 
+  const number = (name: string, fallback: number, min: number, max: number, unit: string) => {
+    const text = value(name);
+    if (text === undefined) return fallback;
+    const n = Number(text);
+    if (!/^\d+(\.\d+)?$/.test(text) || n < min || n > max) problems.push(`${name} must be a number of ${unit} from ${min} to ${max} (got "${text}")`);
+    return n;
+  };
+  const maxSizeMb = value('ASSISTDESK_DB_MAX_MB') === undefined ? undefined : number('ASSISTDESK_DB_MAX_MB', 0, 1, 1_000_000, 'megabytes');
+  const retryHours = number('REPORT_RETRY_HOURS', 24, 0.01, 24 * 7, 'hours');
+  const leaseSec = number('REPORT_LEASE_SEC', 60, 2, 3600, 'seconds');
+  const pollMs = number('ASSISTDESK_POLL_MS', 1000, 10, 60_000, 'milliseconds');
+  const sweepSec = number('ASSISTDESK_SWEEP_SEC', 60, 1, 86_400, 'seconds');
+
   if (problems.length) throw new ConfigError(problems);
   return {
     port,
     logLevel,
     sso: appIdUri && connectionName ? { appIdUri, connectionName } : undefined,
     access: { allowedTenantIds, technicianGroupId, technicianGroupContact: value('TECHNICIAN_GROUP_CONTACT') },
-    storage: { connectionString, accountUrl, queueUrl, dataDir: value('ASSISTDESK_DATA_DIR') ?? '.data' },
+    storage: { connectionString, accountUrl, queueUrl, dataDir: value('ASSISTDESK_DATA_DIR') ?? '.data', maxSizeMb },
+    reports: { retryWindowSec: Math.round(retryHours * 3600), leaseSec, pollMs, sweepSec },
     bot: { appId, environment: botEnv },
     graph: { baseUrl: graphBaseUrl!, scope: graphScope, tenantId, clientId, clientSecret, authorityHost, reportPayload, writesPer20s },
   };

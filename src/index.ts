@@ -117,7 +117,7 @@ async function main(): Promise<void> {
   // Unauthenticated (no MicrosoftAppId) means local testing: then only this machine may talk to the bot.
   const host = config.bot.appId ? '::' : '127.0.0.1';
   server.listen(config.port, host, () => log.info({ port: config.port, host }, `AssistDesk listening on ${server.url}/api/messages`));
-  app.worker.start();
+  app.start();
 
   let stopping = false;
   const stop = async (signal: string) => {

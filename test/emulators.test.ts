@@ -15,6 +15,8 @@ import { EntraEmulator } from './emulators/entra';
 import { GraphEmulator } from './emulators/graph';
 import { ConnectorEmulator } from './emulators/connector';
 import { demoSeed } from './emulators/seed';
+import { FAULTED } from './emulators/faults';
+import { waitFor } from './support/wait';
 import type { ProbeResult, ProbeStep } from './emulators/sdkProbe';
 
 const CLIENT_ID = '11111111-aaaa-4bbb-8ccc-000000000001';
@@ -179,6 +181,40 @@ describe('loopback emulators', () => {
     const again = await chaos();
     assert.deepEqual(again, first, 'failRate is reproducible for a given seed');
     assert.ok(first.some((s) => s !== 200) && first.some((s) => s === 200), first.join(','));
+    graph.reset();
+  });
+
+  test('a lost answer and a hang still record the report: Graph acted, only its answer is lost or late', async () => {
+    graph.reset();
+    const tok = await postForm(`${entra.authorityHost}/${demoSeed.tenantId}/oauth2/v2.0/token`, tls.cert, { grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: SECRET, scope: 'https://graph.microsoft.com/.default' });
+    const url = `${graph.baseUrl}/beta/deviceManagement/reportRemoteAssistance`;
+    const send = (id: string) => request(url, tls.cert, 'POST', tok.json.access_token, { reportingPayload: { ...report, id } });
+    const ids = () => graph.reports.map((r) => (r as { id: string }).id);
+
+    graph.fault({ method: 'POST', path: 'reportRemoteAssistance', afterServing: 'reset' });
+    await assert.rejects(send('session-lost'), { code: 'ECONNRESET' });
+    assert.deepEqual(ids(), ['session-lost']);
+    assert.equal(graph.requests[0].faulted, FAULTED.answerLost);
+
+    // The rate takes whole faults besides statuses; at rate 1 every call hangs.
+    graph.failRate('reportRemoteAssistance', 1, [{ hangMs: 300 }]);
+    const t0 = Date.now();
+    const late = await send('session-late');
+    assert.ok(Date.now() - t0 >= 300, `answered after ${Date.now() - t0} ms`);
+    assert.equal(late.status, 204);
+    assert.deepEqual(ids(), ['session-lost', 'session-late']);
+    assert.equal(graph.requests[1].faulted, FAULTED.hang);
+
+    // A client that gives up during the hang gets nothing, but the report is recorded when the hang ends.
+    const body = JSON.stringify({ reportingPayload: { ...report, id: 'session-gone' } });
+    const gone = https.request(url, { method: 'POST', ca: tls.cert, headers: { authorization: `Bearer ${tok.json.access_token}`, 'content-type': 'application/json' } });
+    gone.on('error', () => undefined);
+    gone.end(body);
+    await waitFor(() => graph.requests.length === 3, 5000, 'the third call');
+    gone.destroy();
+    assert.deepEqual(ids(), ['session-lost', 'session-late']);
+    await graph.idle();
+    assert.deepEqual(ids(), ['session-lost', 'session-late', 'session-gone']);
     graph.reset();
   });
 

@@ -1,5 +1,5 @@
 import type { Logger } from '../log';
-import { SessionConflictError, type SessionStore } from '../sessions/sessionStore';
+import { SessionConflictError, type SessionStore } from '../store/ports';
 import type { Caller } from './caller';
 import type { SessionOutcome } from './outcomes';
 import { loadForCaller } from './sessionAccess';

@@ -3,7 +3,7 @@ import { GraphFailure } from '../graph/graphErrors';
 import type { DirectoryUser, IntuneGraph } from '../graph/types';
 import type { Logger } from '../log';
 import type { Session } from '../sessions/session';
-import { SessionConflictError, type SessionStore, type StoredSession } from '../sessions/sessionStore';
+import { SessionConflictError, type SessionStore, type StoredSession } from '../store/ports';
 import type { SessionCards } from './ports';
 import { buildReportPayload, type ReportParties } from './reportPayload';
 
@@ -11,8 +11,8 @@ import { buildReportPayload, type ReportParties } from './reportPayload';
 export type Delivery = { outcome: 'done' } | { outcome: 'retry'; afterSec: number };
 
 export interface DeliveryPolicy {
-  /** Attempts (queue deliveries) before a transient failure becomes final. */
-  maxAttempts: number;
+  /** How long after the submit transient failures are retried: an Intune outage shorter than this loses nothing. */
+  retryWindowSec: number;
   /** How long one worker may hold a session while it reports: a Graph call with its retries and a wait for write budget (≤ 20 s). */
   leaseSec: number;
   /** Backoff after attempt n: base·2^(n-1), capped, with ±50% jitter. */
@@ -20,7 +20,7 @@ export interface DeliveryPolicy {
   backoffMaxSec: number;
 }
 
-export const DEFAULT_DELIVERY_POLICY: DeliveryPolicy = { maxAttempts: 10, leaseSec: 60, backoffBaseSec: 1, backoffMaxSec: 300 };
+export const DEFAULT_DELIVERY_POLICY: DeliveryPolicy = { retryWindowSec: 24 * 3600, leaseSec: 60, backoffBaseSec: 1, backoffMaxSec: 300 };
 
 /** Failures worth another try: Graph asked us to wait, or could not answer. */
 const TRANSIENT = new Set(['busy', 'unavailable']);
@@ -80,7 +80,7 @@ export class DeliverReport {
     // recognise it.
     const stamp = this.now().toISOString();
     const reported = await this.store.replace(
-      { ...claimed.session, state: 'reported', reportedAt: stamp, updatedAt: stamp, deliveryLeaseUntil: undefined, failure: undefined },
+      { ...claimed.session, state: 'reported', reportedAt: stamp, updatedAt: stamp, deliveryLeaseUntil: undefined, nextAttemptAt: undefined, failure: undefined },
       claimed.etag,
     );
     this.log.info({ sessionId, attempt }, 'session reported');
@@ -93,13 +93,15 @@ export class DeliverReport {
     const stamp = this.now().toISOString();
     const failure = { kind: error.kind, status: error.status, code: error.code, at: stamp };
     const log = { sessionId: session.id, attempt, status: error.status, code: error.code, requestId: error.requestId };
-    if (TRANSIENT.has(error.kind) && attempt < this.policy.maxAttempts) {
-      await this.store.replace({ ...session, deliveryLeaseUntil: undefined, failure, updatedAt: stamp }, claimed.etag);
+    const retryingSinceMs = this.now().getTime() - Date.parse(session.submittedAt ?? session.updatedAt);
+    if (TRANSIENT.has(error.kind) && retryingSinceMs < this.policy.retryWindowSec * 1000) {
       const afterSec = Math.max(error.retryAfterSec ?? 0, this.backoffSec(attempt));
+      const nextAttemptAt = new Date(this.now().getTime() + afterSec * 1000).toISOString();
+      await this.store.replace({ ...session, deliveryLeaseUntil: undefined, nextAttemptAt, failure, updatedAt: stamp }, claimed.etag);
       this.log.warn({ ...log, afterSec }, 'report attempt failed; will retry');
       return { outcome: 'retry', afterSec };
     }
-    const failedSession = await this.store.replace({ ...session, state: 'failed', deliveryLeaseUntil: undefined, failure, updatedAt: stamp }, claimed.etag);
+    const failedSession = await this.store.replace({ ...session, state: 'failed', deliveryLeaseUntil: undefined, nextAttemptAt: undefined, failure, updatedAt: stamp }, claimed.etag);
     this.log.error(log, 'report failed for good');
     await this.showCard(failedSession.session);
     return { outcome: 'done' };

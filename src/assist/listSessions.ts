@@ -1,5 +1,5 @@
 import type { Session } from '../sessions/session';
-import type { SessionStore } from '../sessions/sessionStore';
+import type { SessionStore } from '../store/ports';
 import type { Caller } from './caller';
 
 /** How many recent sessions "sessions" shows. */

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IntuneGraph } from '../graph/types';
-import type { OnceLedger } from '../sessions/onceLedger';
-import type { PendingRequest, PendingSignIns } from '../sessions/pendingSignIns';
+import type { OnceLedger, PendingRequest, PendingSignIns } from '../store/ports';
 import type { Caller } from './caller';
 import type { StartOutcome } from './outcomes';
 import type { StartAssistance } from './startAssistance';

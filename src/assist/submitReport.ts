@@ -1,4 +1,4 @@
-import { SessionConflictError, type SessionStore, type StoredSession } from '../sessions/sessionStore';
+import { SessionConflictError, type SessionStore, type StoredSession } from '../store/ports';
 import type { CardAddress } from '../sessions/session';
 import type { Caller } from './caller';
 import type { SessionOutcome } from './outcomes';
@@ -33,8 +33,9 @@ export class SubmitReport {
     let submitted: StoredSession;
     try {
       // The conditional write is the lock: of two clicks or two instances, only one gets past it.
+      const stamp = this.now().toISOString();
       submitted = await this.store.replace(
-        { ...session, state: 'submitted', report: validation.report, card, failure: undefined, updatedAt: this.now().toISOString() },
+        { ...session, state: 'submitted', report: validation.report, card, failure: undefined, submittedAt: stamp, updatedAt: stamp },
         etag,
       );
     } catch (error) {

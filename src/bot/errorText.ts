@@ -1,10 +1,10 @@
 import { GraphFailure } from '../graph/graphErrors';
 import type { MessageKey, Messages } from '../i18n/messages';
-import { StoreUnavailableError } from '../sessions/sessionStore';
+import { StoreUnavailableError } from '../store/ports';
 
 /** A friendly, specific sentence for a failure we understand; undefined for one we don't (a bug). */
 export function describeFailure(m: Messages, error: unknown): string | undefined {
-  if (error instanceof StoreUnavailableError) return m.t('store.unavailable');
+  if (error instanceof StoreUnavailableError) return m.t(error.reason === 'full' ? 'store.full' : 'store.unavailable');
   if (!(error instanceof GraphFailure)) return undefined;
   switch (error.kind) {
     case 'forbidden':

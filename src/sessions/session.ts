@@ -30,8 +30,12 @@ export interface Session {
   report?: SessionReport;
   /** Where the session's card was posted, so the report worker can update it in place after the turn. */
   card?: CardAddress;
+  /** When the technician submitted (or retried): reports are retried for a while from then. */
+  submittedAt?: string;
   /** While a worker is sending the report: when its claim lapses, another worker may take over. */
   deliveryLeaseUntil?: string;
+  /** When the worker means to try again after a transient failure; the sweep leaves the session alone till then. */
+  nextAttemptAt?: string;
   reportedAt?: string;
   cancelledAt?: string;
   /** Why the last report attempt failed: shown on the card; set with state `failed` when it was final. */

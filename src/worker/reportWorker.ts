@@ -26,7 +26,6 @@ export interface ReportWorkerOptions {
 /** The longest pause before a message whose delivery keeps failing outside Graph is tried again. */
 const MAX_INTERRUPTED_DELAY_SEC = 300;
 
-const DEFAULT_WORKER_OPTIONS: ReportWorkerOptions = { batchSize: 16, visibilityTimeoutSec: 30, idleMs: 1000 };
 
 /**
  * Polls the outbox and hands each message to the delivery use case. Every instance runs one; the
@@ -41,7 +40,7 @@ export class ReportWorker<M extends QueuedReport> {
     private readonly source: ReportSource<M>,
     private readonly deliver: (sessionId: string, attempt: number) => Promise<Delivery>,
     private readonly log: Logger,
-    private readonly options: ReportWorkerOptions = DEFAULT_WORKER_OPTIONS,
+    private readonly options: ReportWorkerOptions,
   ) {}
 
   start(): void {

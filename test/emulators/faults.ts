@@ -1,12 +1,13 @@
 // Fault injection shared by the emulators: "the next n matching requests fail like this", plus a seeded
-// random failure rate so chaos tests are reproducible.
+// random failure rate so chaos tests are reproducible. Besides failures that answer instead of serving
+// (a status, a reset), two faults let the server act and spoil only the answer: it is lost, or it is late.
 
 export interface FaultRule {
   method?: string;
   /** RegExp tested against the decoded pathname, or a case-insensitive substring of it. */
   path: RegExp | string;
-  /** HTTP status to answer. Below 400 means "delay (delayMs) then serve normally". */
-  status: number;
+  /** HTTP status to answer. Omitted or below 400 means "delay (delayMs) then serve normally". */
+  status?: number;
   /** How many matching requests this rule answers (default 1; Infinity allowed). */
   times?: number;
   retryAfterSec?: number;
@@ -15,9 +16,22 @@ export interface FaultRule {
   /** Destroy the socket instead of answering (a connection reset). */
   reset?: boolean;
   delayMs?: number;
+  /** Serve the request fully, then destroy the socket instead of answering: the server acted, the client sees a reset. */
+  afterServing?: 'reset';
+  /** Hold the request this long, then serve it; if the client left meanwhile, the answer goes nowhere. */
+  hangMs?: number;
 }
 
-interface RateRule { path: RegExp | string; rate: number; statuses: number[] }
+/** A fault as the emulators apply it: status is always set (below 400: serve the request). */
+export type Fault = FaultRule & { status: number };
+
+/** One entry of a failure rate: a status (0: connection reset), or a whole fault such as `{ hangMs: 75_000 }`. */
+export type RateFault = number | Omit<FaultRule, 'method' | 'path' | 'times'>;
+
+/** `RecordedRequest.faulted` for the faults that have no status of their own; others record their status. */
+export const FAULTED = { reset: 0, answerLost: -1, hang: -2 } as const;
+
+interface RateRule { path: RegExp | string; rate: number; faults: RateFault[] }
 
 /** mulberry32: tiny seedable PRNG. */
 function prng(seed: number): () => number {
@@ -44,9 +58,9 @@ export class FaultSet {
     this.rules.push({ ...rule, left: rule.times ?? 1 });
   }
 
-  /** A fraction `rate` of matching requests fail with a status drawn from `statuses` (0: connection reset). */
-  addRate(path: RegExp | string, rate: number, statuses: number[], seed = 1): void {
-    this.rates.push({ path, rate, statuses });
+  /** A fraction `rate` of matching requests meet a fault drawn from `faults` (a status; 0: connection reset). */
+  addRate(path: RegExp | string, rate: number, faults: RateFault[], seed = 1): void {
+    this.rates.push({ path, rate, faults });
     this.random = prng(seed);
   }
 
@@ -56,21 +70,26 @@ export class FaultSet {
   }
 
   /** Consumes and returns the fault for this request, if any (first matching rule wins). */
-  take(method: string, pathname: string): FaultRule | undefined {
+  take(method: string, pathname: string): Fault | undefined {
     const rule = this.rules.find((r) => r.left > 0 && (!r.method || r.method.toUpperCase() === method) && pathMatches(r.path, pathname));
     if (rule) {
       rule.left--;
-      return rule;
+      return withStatus(rule);
     }
     for (const r of this.rates) {
       if (pathMatches(r.path, pathname) && this.random() < r.rate) {
-        const status = r.statuses[Math.floor(this.random() * r.statuses.length)];
+        const drawn = r.faults[Math.floor(this.random() * r.faults.length)];
+        if (typeof drawn !== 'number') return withStatus({ path: r.path, ...drawn });
         // 0 stands for a connection reset; a throttle says when to come back, as Intune does.
-        return { path: r.path, status, reset: status === 0, retryAfterSec: status === 429 ? 1 : undefined };
+        return { path: r.path, status: drawn, reset: drawn === 0, retryAfterSec: drawn === 429 ? 1 : undefined };
       }
     }
     return undefined;
   }
+}
+
+function withStatus(rule: FaultRule): Fault {
+  return { ...rule, status: rule.status ?? (rule.reset ? FAULTED.reset : 200) };
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

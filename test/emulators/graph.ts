@@ -6,7 +6,7 @@ import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import jwt from 'jsonwebtoken';
 import { GRAPH_RESOURCE, type EntraEmulator, type Claims } from './entra';
-import { FaultSet, sleep, type FaultRule } from './faults';
+import { FAULTED, FaultSet, sleep, type Fault, type FaultRule, type RateFault } from './faults';
 import { badRequest, defaultCode, errorBody, notFound, type GraphErrorInfo } from './graphErrors';
 import { DEVICE_DEFAULT_PROPS, DEVICE_SHAPE, USER_DEFAULT_PROPS, USER_SHAPE, deviceEntity, userEntity } from './graphResources';
 import { paginate, parseQuery, project } from './odataQuery';
@@ -38,6 +38,7 @@ export class GraphEmulator {
   readonly reports: unknown[] = [];
   readonly assistanceRequests: string[] = [];
   private readonly faults = new FaultSet();
+  private readonly inFlight = new Set<Promise<void>>();
   private readonly server: https.Server;
   private readonly pageSize: number;
   private readonly reportVersion: 18 | 20;
@@ -47,7 +48,9 @@ export class GraphEmulator {
     this.pageSize = opts.pageSize ?? 100;
     this.reportVersion = opts.reportPayloadVersion ?? 20;
     this.server = https.createServer(opts.tls, (req, res) => {
-      this.handle(req, res).catch((err) => this.answer(res, req, { status: 500, code: 'InternalServerError', message: String(err) }));
+      const handling = this.handle(req, res).catch((err) => this.answer(res, req, { status: 500, code: 'InternalServerError', message: String(err) }));
+      this.inFlight.add(handling);
+      void handling.finally(() => this.inFlight.delete(handling));
     });
   }
 
@@ -56,7 +59,12 @@ export class GraphEmulator {
   get baseUrl(): string { return `https://127.0.0.1:${this.port}`; }
 
   fault(rule: FaultRule): void { this.faults.add(rule); }
-  failRate(path: RegExp | string, rate: number, statuses: number[], seed = 1): void { this.faults.addRate(path, rate, statuses, seed); }
+  failRate(path: RegExp | string, rate: number, faults: RateFault[], seed = 1): void { this.faults.addRate(path, rate, faults, seed); }
+
+  /** Resolves once no request is in the emulator's hands: a hung call may still record a report. */
+  async idle(): Promise<void> {
+    while (this.inFlight.size) await Promise.all(this.inFlight);
+  }
 
   reset(): void {
     this.requests.length = 0;
@@ -79,13 +87,24 @@ export class GraphEmulator {
       if (fault.delayMs) await sleep(fault.delayMs);
       if (fault.reset) { rec.faulted = fault.status; req.socket.destroy(); return; }
       if (fault.status >= 400) { rec.faulted = fault.status; return this.answerFault(res, req, fault, segs); }
+      // The faults below let Graph act: only the answer is late or lost.
+      if (fault.hangMs) { rec.faulted = FAULTED.hang; await sleep(fault.hangMs); }
+      if (fault.afterServing === 'reset') rec.faulted = FAULTED.answerLost;
     }
-    const version = segs[0] === 'v1.0' || segs[0] === 'beta' ? segs[0] : undefined;
-    if (!version) return this.answer(res, req, badRequest(`Invalid version: ${segs[0] ?? ''}`));
-    const claims = this.authenticate(req);
-    if (!claims) return this.answer(res, req, { status: 401, code: 'InvalidAuthenticationToken', message: tokenProblem(req.headers.authorization) });
-    const result = this.route({ rec, version, segs: segs.slice(1), claims });
+    rec.servedAt = Date.now();
+    const result = this.serve(req, rec, segs);
+    if (fault?.afterServing === 'reset') { req.socket.destroy(); return; }
+    // A client that gave up on a hung call is gone; Graph acted all the same.
+    if (req.socket.destroyed) return;
     this.answer(res, req, result);
+  }
+
+  private serve(req: IncomingMessage, rec: RecordedRequest, segs: string[]): Result {
+    const version = segs[0] === 'v1.0' || segs[0] === 'beta' ? segs[0] : undefined;
+    if (!version) return badRequest(`Invalid version: ${segs[0] ?? ''}`);
+    const claims = this.authenticate(req);
+    if (!claims) return { status: 401, code: 'InvalidAuthenticationToken', message: tokenProblem(req.headers.authorization) };
+    return this.route({ rec, version, segs: segs.slice(1), claims });
   }
 
   private authenticate(req: IncomingMessage): Claims | null {
@@ -226,7 +245,7 @@ export class GraphEmulator {
     return `${this.baseUrl}/${ctx.version}/$metadata#${entitySet}${select ? `(${select.join(',')})` : ''}`;
   }
 
-  private answerFault(res: ServerResponse, req: IncomingMessage, fault: FaultRule, segs: string[]): void {
+  private answerFault(res: ServerResponse, req: IncomingMessage, fault: Fault, segs: string[]): void {
     const isDirectory = segs[1]?.toLowerCase() === 'users' || segs[1]?.toLowerCase() === 'me';
     const code = fault.code ?? (fault.status === 403 && isDirectory ? 'Authorization_RequestDenied' : defaultCode(fault.status));
     const retryAfter = fault.retryAfterSec ?? (fault.status === 429 ? 1 : undefined);

@@ -12,8 +12,10 @@ export interface RecordedRequest {
   /** Parsed body when it was valid JSON. */
   json?: unknown;
   at: number;
-  /** Status of the injected fault, when a fault rule answered this request. */
+  /** Status of the injected fault, when a fault rule met this request; FAULTED (faults.ts) for the kinds without one. */
   faulted?: number;
+  /** When the Graph emulator acted on the request (after a hang); unset when a fault answered instead. */
+  servedAt?: number;
 }
 
 export function readBody(req: IncomingMessage): Promise<string> {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { startEmbeddedAzurite, type EmbeddedAzurite } from '../../src/storage/embeddedAzurite';
+import { startEmbeddedAzurite, type EmbeddedAzurite } from '../../src/store/azurite/embeddedAzurite';
 import { startBot, type BotProcess } from '../support/botProcess';
 import { filledInputs, startSession } from '../support/session';
 import { StorageProxy } from '../support/storageProxy';

@@ -210,6 +210,44 @@ describe('submitting the session card', () => {
   });
 });
 
+describe('Retry from the sessions list', () => {
+  it('works in another chat than the session\'s own: the list refreshes there, the session\'s own card shows the record', async () => {
+    const chat = world.chat();
+    const session = await startSession(world, chat);
+    world.graph.fault({ method: 'POST', path: 'reportRemoteAssistance', status: 403, times: 1 });
+    await session.click('submitReport', { sessionId: session.sessionId, ...filledInputs(chat) });
+    await session.updatedTo('The report was not accepted');
+
+    // The technician opens "sessions" in a group chat where they @mention the bot.
+    const group = world.chat({ conversationId: `19:helpdesk-${randomUUID()}@thread.v2`, conversationType: 'groupChat' });
+    const listed = await say(group, 'sessions', { mention: true });
+    const listMessage = world.connector.activities.find((a) => a.body?.replyToId === listed.activity.id && a.body.type === 'message')!;
+    const [retry] = executeActions(listMessage.body.attachments[0].content);
+    assert.deepEqual([retry.verb, retry.data.sessionId, retry.data.from], ['retryReport', session.sessionId, 'list']);
+
+    const clicked = await click(group, 'retryReport', retry.data, { replyToId: listMessage.activityId });
+    assert.equal(clicked.status, 200);
+    assert.match(cardText(clicked.body), /Your recent sessions/);
+    assert.doesNotMatch(cardText(clicked.body), /can't find this session/);
+    await session.updatedTo('Remote assistance session reported');
+    assert.deepEqual(world.graph.reports.map((r) => (r as { id: string }).id), [session.sessionId]);
+  });
+
+  it('still refuses another technician\'s session, from any chat', async () => {
+    const chat = world.chat();
+    const session = await startSession(world, chat);
+    world.graph.fault({ method: 'POST', path: 'reportRemoteAssistance', status: 403, times: 1 });
+    await session.click('submitReport', { sessionId: session.sessionId, ...filledInputs(chat) });
+    await session.updatedTo('The report was not accepted');
+    const other = world.seed.users[1];
+    const colleague = world.chat({ user: { id: `29:1${other.id}`, aadObjectId: other.id, name: other.displayName! } });
+    const clicked = await click(colleague, 'retryReport', { sessionId: session.sessionId, from: 'list' });
+    assert.doesNotMatch(cardText(clicked.body), /Sending the report…|Your recent sessions/);
+    await settle();
+    assert.equal(world.graph.reports.length, 0);
+  });
+});
+
 describe('the legacy 18-property report', () => {
   let legacy: World;
   before(async () => (legacy = await startWorld({ botEnv: { REPORT_PAYLOAD: 'legacy' }, reportPayloadVersion: 18 })));

@@ -14,7 +14,28 @@ export interface BotProcess {
   /** Parsed JSON log records so far. */
   logs(): Array<Record<string, unknown>>;
   stop(): Promise<number | null>;
+  /** kill -9 of the bot's whole process group, as a container runtime or the OOM killer does; resolves once it is gone. */
+  killGroup(): Promise<void>;
   child: ChildProcess;
+}
+
+export interface StartOptions {
+  timeoutMs?: number;
+  /** Runs the bot in a process group of its own, so killGroup() takes it and anything it started. */
+  ownGroup?: boolean;
+  /** Runs the bot through this command (e.g. setpriv to drop root), followed by node and its arguments. */
+  prefix?: string[];
+}
+
+function spawnBot(env: Record<string, string>, port: number, options: StartOptions): ChildProcess {
+  const [command, ...args] = [...(options.prefix ?? []), process.execPath, 'lib/index.js'];
+  // Nothing from the developer's shell leaks in: only PATH, HOME and what the test passes.
+  return spawn(command, args, {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.ownGroup,
+  });
 }
 
 export async function freePort(): Promise<number> {
@@ -27,14 +48,10 @@ export async function freePort(): Promise<number> {
 }
 
 /** Runs lib/index.js; resolves when /healthz answers, rejects (with its output) if the process exits first. */
-export async function startBot(env: Record<string, string>, timeoutMs = 15_000): Promise<BotProcess> {
+export async function startBot(env: Record<string, string>, options: StartOptions = {}): Promise<BotProcess> {
+  const { timeoutMs = 15_000 } = options;
   const port = Number(env.PORT ?? (await freePort()));
-  // Nothing from the developer's shell leaks in: only PATH, HOME and what the test passes.
-  const child = spawn(process.execPath, ['lib/index.js'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnBot(env, port, options);
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
@@ -50,6 +67,11 @@ export async function startBot(env: Record<string, string>, timeoutMs = 15_000):
       child.kill('SIGTERM');
       const [code] = await exited;
       return code as number | null;
+    },
+    async killGroup() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      process.kill(options.ownGroup ? -child.pid! : child.pid!, 'SIGKILL');
+      await exited;
     },
   };
   const deadline = Date.now() + timeoutMs;
@@ -67,12 +89,8 @@ export async function startBot(env: Record<string, string>, timeoutMs = 15_000):
 }
 
 /** Runs the bot expecting it to refuse to start; resolves with its exit code and output. */
-export async function startBotExpectingExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['lib/index.js'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(await freePort()), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export async function startBotExpectingExit(env: Record<string, string>, options: StartOptions = {}): Promise<{ code: number | null; output: string }> {
+  const child = spawnBot(env, await freePort(), options);
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));

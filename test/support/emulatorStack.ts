@@ -126,12 +126,12 @@ export interface PlaygroundStackOptions {
   botPort?: number;
   /** The Playground's port; a free one when omitted. The CLI falls back silently, so a different port is an error. */
   playgroundPort?: number;
-  /** Embedded Azurite's folder; a fresh one under the emulators' temporary folder when omitted. */
+  /** The embedded store's folder; a fresh one under the emulators' temporary folder when omitted. */
   dataDir?: string;
   logLevel?: string;
   /** TZ of the Playground process; default Europe/Lisbon. */
   timeZone?: string;
-  /** How long the bot may take to answer /healthz (embedded Azurite starts first); default 30 s. */
+  /** How long the bot may take to answer /healthz; default 30 s. */
   botTimeoutMs?: number;
 }
 
@@ -156,7 +156,7 @@ export async function startPlaygroundStack(options: PlaygroundStackOptions = {})
         LOG_LEVEL: options.logLevel ?? 'info',
         ASSISTDESK_DATA_DIR: options.dataDir ?? path.join(emulators.dir, 'data'),
       },
-      options.botTimeoutMs ?? 30_000,
+      { timeoutMs: options.botTimeoutMs ?? 30_000 },
     );
     const configFile = writePlaygroundConfig(emulators.dir, emulators.seed);
     const wanted = options.playgroundPort ?? (await freePort());

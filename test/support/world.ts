@@ -27,7 +27,7 @@ export interface World {
 export interface WorldOptions {
   botEnv?: Record<string, string>;
   reportPayloadVersion?: 18 | 20;
-  /** Storage shared with other processes (a test's own Azurite); otherwise the bot embeds its own. */
+  /** Azure Storage shared with other processes (a test's own Azurite); otherwise the embedded SQLite store. */
   storageConnectionString?: string;
 }
 
@@ -40,7 +40,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const env = {
     ...emulators.botEnv,
     LOG_LEVEL: 'debug',
-    // Without shared storage each world keeps its own embedded Azurite data, as a first run on a laptop would.
+    // Without Azure Storage each world keeps its own embedded SQLite file, as a first run on a laptop would.
     ...(options.storageConnectionString
       ? { AZURE_STORAGE_CONNECTION_STRING: options.storageConnectionString }
       : { ASSISTDESK_DATA_DIR: path.join(emulators.dir, 'data') }),

@@ -5,33 +5,9 @@ import { DeliverReport, DEFAULT_DELIVERY_POLICY } from '../../src/assist/deliver
 import { GraphFailure } from '../../src/graph/graphErrors';
 import type { IntuneGraph, RemoteAssistanceReport } from '../../src/graph/types';
 import type { Session } from '../../src/sessions/session';
-import { SessionConflictError, type SessionStore, type StoredSession } from '../../src/sessions/sessionStore';
+import { openSqliteStore } from '../../src/store/sqlite/sqliteStore';
 import { aSession } from './fixtures';
-
-/** A store with ETag semantics, in memory: enough to drive the delivery rules. */
-class FakeStore implements SessionStore {
-  sessions = new Map<string, StoredSession>();
-  private version = 0;
-  async create(session: Session) {
-    return this.put(session);
-  }
-  async get(id: string) {
-    return structuredClone(this.sessions.get(id));
-  }
-  async replace(session: Session, etag: string) {
-    if (this.sessions.get(session.id)?.etag !== etag) throw new SessionConflictError(session.id);
-    return this.put(session);
-  }
-  async listForTechnician() {
-    return [];
-  }
-  async ping() {}
-  private put(session: Session) {
-    const stored = { session: structuredClone(session), etag: String(++this.version) };
-    this.sessions.set(session.id, stored);
-    return structuredClone(stored);
-  }
-}
+import { tempDir } from '../support/tempDir';
 
 const user = { id: 'tech-1', displayName: 'Alex Tech', givenName: 'Alex', surname: 'Tech', mail: 'alex@contoso.example', userPrincipalName: 'alex@contoso.example' };
 function fakeGraph(report: (r: RemoteAssistanceReport) => Promise<void>): IntuneGraph {
@@ -50,12 +26,13 @@ const report = { sessionType: 'viewOnly' as const, startDateTime: '2026-11-23T10
 const log = pino({ level: 'silent' });
 
 async function setUp(state: Session['state'], send: (r: RemoteAssistanceReport) => Promise<void>) {
-  const store = new FakeStore();
-  const session = aSession({ state, report });
+  const store = openSqliteStore(tempDir('assistdesk-deliver-')).sessions;
+  const clock = { now: new Date('2026-11-23T11:00:00Z') };
+  const session = aSession({ state, report, submittedAt: clock.now.toISOString() });
   await store.create(session);
   const shown: Session[] = [];
-  const deliver = new DeliverReport(fakeGraph(send), store, { show: async (s) => void shown.push(s) }, 'full', log, DEFAULT_DELIVERY_POLICY, () => new Date(), () => 0.5);
-  return { store, session, shown, deliver };
+  const deliver = new DeliverReport(fakeGraph(send), store, { show: async (s) => void shown.push(s) }, 'full', log, DEFAULT_DELIVERY_POLICY, () => clock.now, () => 0.5);
+  return { store, session, shown, deliver, clock };
 }
 
 describe('delivering a queued report', () => {
@@ -71,14 +48,20 @@ describe('delivering a queued report', () => {
     assert.equal(sent.length, 1, 'a second delivery of the message sends nothing');
   });
 
-  it('backs off on transient failures, honouring Retry-After, and fails for good after the last attempt', async () => {
-    const { store, session, shown, deliver } = await setUp('submitted', async () => {
+  it('backs off on transient failures, honouring Retry-After, and fails for good once the retry window has passed', async () => {
+    const { store, session, shown, deliver, clock } = await setUp('submitted', async () => {
       throw new GraphFailure('report', 'busy', 429, 'TooManyRequests', undefined, 7);
     });
     assert.deepEqual(await deliver.run(session.id, 1), { outcome: 'retry', afterSec: 7 });
     assert.deepEqual(await deliver.run(session.id, 4), { outcome: 'retry', afterSec: 8 });
+    assert.equal((await store.get(session.id))!.session.nextAttemptAt, new Date(clock.now.getTime() + 8000).toISOString());
+    // Many attempts within the window (an Intune outage of hours) are still retried, the backoff capped.
+    assert.deepEqual(await deliver.run(session.id, 40), { outcome: 'retry', afterSec: DEFAULT_DELIVERY_POLICY.backoffMaxSec });
+    clock.now = new Date(clock.now.getTime() + (DEFAULT_DELIVERY_POLICY.retryWindowSec - 1) * 1000);
+    assert.equal((await deliver.run(session.id, 41)).outcome, 'retry');
     assert.equal((await store.get(session.id))!.session.state, 'submitted');
-    assert.deepEqual(await deliver.run(session.id, DEFAULT_DELIVERY_POLICY.maxAttempts), { outcome: 'done' });
+    clock.now = new Date(clock.now.getTime() + 2000);
+    assert.deepEqual(await deliver.run(session.id, 42), { outcome: 'done' });
     const failed = (await store.get(session.id))!.session;
     assert.equal(failed.state, 'failed');
     assert.equal(failed.failure?.kind, 'busy');
@@ -94,12 +77,12 @@ describe('delivering a queued report', () => {
   });
 
   it('leaves a session another worker holds, and waits for a submit still being written', async () => {
-    const { store, session, deliver } = await setUp('submitted', async () => assert.fail('must not send'));
+    const { store, session, deliver, clock } = await setUp('submitted', async () => assert.fail('must not send'));
     const stored = (await store.get(session.id))!;
-    await store.replace({ ...stored.session, deliveryLeaseUntil: new Date(Date.now() + 12_000).toISOString() }, stored.etag);
+    await store.replace({ ...stored.session, deliveryLeaseUntil: new Date(clock.now.getTime() + 11_500).toISOString() }, stored.etag);
     const held = await deliver.run(session.id, 1);
     assert.equal(held.outcome, 'retry');
-    assert.ok(held.outcome === 'retry' && held.afterSec >= 11 && held.afterSec <= 12);
+    assert.deepEqual(held, { outcome: 'retry', afterSec: 12 });
 
     const requested = await setUp('requested', async () => assert.fail('must not send'));
     assert.deepEqual(await requested.deliver.run(requested.session.id, 1), { outcome: 'retry', afterSec: 2 });

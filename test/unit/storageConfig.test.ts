@@ -1,12 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { storageClients, storageTarget } from '../../src/storage/storageConfig';
+import { storageClients, storageTarget } from '../../src/store/azure/storageConfig';
 
 describe('storage target', () => {
-  it('runs embedded Azurite when nothing is configured', () => {
-    assert.deepEqual(storageTarget({}), { kind: 'embedded' });
-    assert.deepEqual(storageTarget({ connectionString: '  ', accountUrl: '' }), { kind: 'embedded' });
+  it('names no account when nothing is configured (the embedded SQLite store is used)', () => {
+    assert.equal(storageTarget({}), undefined);
+    assert.equal(storageTarget({ connectionString: '  ', accountUrl: '' }), undefined);
   });
 
   it('uses a connection string as given', () => {
@@ -35,10 +35,9 @@ describe('storage target', () => {
 
   it('builds clients for the account URL with the credential given', () => {
     const credential = { getToken: async () => ({ token: 't', expiresOnTimestamp: Date.now() + 60_000 }) };
-    const { blobService, queueService } = storageClients(storageTarget({ accountUrl: 'https://acct.blob.core.windows.net' }), credential);
+    const { blobService, queueService } = storageClients(storageTarget({ accountUrl: 'https://acct.blob.core.windows.net' })!, credential);
     assert.ok(blobService instanceof BlobServiceClient);
     assert.equal(new URL(blobService.url).host, 'acct.blob.core.windows.net');
     assert.equal(new URL(queueService.url).host, 'acct.queue.core.windows.net');
-    assert.throws(() => storageClients({ kind: 'embedded' }), /embedded Azurite/);
   });
 });

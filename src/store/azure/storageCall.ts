@@ -1,3 +1,5 @@
+import { StoreUnavailableError } from '../ports';
+
 /**
  * Longest one store or outbox operation may take, retries included. The SDK has no client-side timeout of
  * its own (a server that accepts and never answers would hold a Teams turn forever), so every call carries
@@ -19,4 +21,25 @@ export function statusOf(error: unknown): number | undefined {
 export function storageCodeOf(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
+}
+
+/** A missing container or queue is a broken deployment, not a missing item: it must not read as "not found". */
+export function isContainerMissing(error: unknown): boolean {
+  return storageCodeOf(error) === 'ContainerNotFound';
+}
+
+/** Runs a storage call; any failure but those `isFine` accepts means storage is unavailable. */
+export async function unavailableOnFailure(call: () => Promise<unknown>, isFine: (error: unknown) => boolean = () => false): Promise<void> {
+  try {
+    await call();
+  } catch (error) {
+    if (!isFine(error)) throw new StoreUnavailableError(error);
+  }
+}
+
+export async function readText(stream: NodeJS.ReadableStream | undefined): Promise<string> {
+  if (!stream) return '';
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks).toString('utf8');
 }

@@ -2,11 +2,10 @@ import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueServiceClient } from '@azure/storage-queue';
 
-/** Where sessions and the report outbox live; `embedded` means no storage was configured. */
+/** The Azure Storage account sessions and the report outbox live in. */
 export type StorageTarget =
   | { kind: 'connectionString'; connectionString: string }
-  | { kind: 'accountUrl'; accountUrl: string; queueUrl: string }
-  | { kind: 'embedded' };
+  | { kind: 'accountUrl'; accountUrl: string; queueUrl: string };
 
 /** The storage settings as configured (the caller reads the environment). */
 export interface StorageSettings {
@@ -29,14 +28,14 @@ export interface StorageClients {
  */
 const RETRY_OPTIONS = { maxTries: 2, tryTimeoutInMs: 3000, retryDelayInMs: 200, maxRetryDelayInMs: 1000 };
 
-/** Chooses the target from the settings; throws, saying why, when they are contradictory or malformed. */
-export function storageTarget(settings: StorageSettings): StorageTarget {
+/** The account the settings name, if any; throws, saying why, when they are contradictory or malformed. */
+export function storageTarget(settings: StorageSettings): StorageTarget | undefined {
   const connectionString = settings.connectionString?.trim() || undefined;
   const accountUrl = settings.accountUrl?.trim().replace(/\/+$/, '') || undefined;
   if (connectionString && accountUrl) throw new Error('Set either a storage connection string or a storage account URL, not both');
   if (connectionString) return { kind: 'connectionString', connectionString };
   if (accountUrl) return { kind: 'accountUrl', accountUrl, queueUrl: settings.queueUrl?.trim().replace(/\/+$/, '') || queueUrlFor(accountUrl) };
-  return { kind: 'embedded' };
+  return undefined;
 }
 
 /** https://acct.blob.core.windows.net → https://acct.queue.core.windows.net (any cloud's suffix). */
@@ -72,7 +71,5 @@ export function storageClients(target: StorageTarget, credential?: TokenCredenti
         queueService: new QueueServiceClient(target.queueUrl, signIn, options),
       };
     }
-    case 'embedded':
-      throw new Error('Start the embedded Azurite first and pass its connection string');
   }
 }

@@ -1,16 +1,8 @@
-import type { DequeuedMessageItem, QueueClient, QueueServiceClient } from '@azure/storage-queue';
-import { statusOf, storageCodeOf, storageDeadline } from '../storage/storageCall';
-import { StoreUnavailableError } from './sessionStore';
+import type { DequeuedMessageItem, QueueClient } from '@azure/storage-queue';
+import type { OutboxMessage, ReportOutbox } from '../ports';
+import { statusOf, storageCodeOf, storageDeadline, unavailableOnFailure } from './storageCall';
 
-/** One report to send, as received: `attempt` is the queue's dequeue count, so it survives restarts. */
-export interface OutboxMessage {
-  sessionId: string;
-  attempt: number;
-  messageId: string;
-  popReceipt: string;
-}
-
-const QUEUE = 'reports';
+export const REPORTS_QUEUE = 'reports';
 /** Azure Storage's limits: 32 messages per receive, visibility of at most 7 days. */
 const MAX_RECEIVE = 32;
 const MAX_VISIBILITY_SEC = 7 * 24 * 3600;
@@ -21,21 +13,8 @@ const NO_EXPIRY = -1;
  * The durable queue of reports to send (Azure Storage queue `reports`). A received message stays hidden
  * for the visibility timeout; if its worker dies, it comes back with its attempt count raised.
  */
-export class ReportOutbox {
-  private readonly queue: QueueClient;
-
-  constructor(queueService: QueueServiceClient, private readonly log: (message: string) => void = () => {}) {
-    this.queue = queueService.getQueueClient(QUEUE);
-  }
-
-  /** Creates the queue if missing; call once at start. */
-  async init(): Promise<void> {
-    await unavailableOnFailure(() => this.queue.createIfNotExists({ abortSignal: storageDeadline() }));
-  }
-
-  async ping(): Promise<void> {
-    await unavailableOnFailure(() => this.queue.getProperties({ abortSignal: storageDeadline() }));
-  }
+export class QueueOutbox implements ReportOutbox {
+  constructor(private readonly queue: QueueClient, private readonly log: (message: string) => void = () => {}) {}
 
   async enqueue(sessionId: string, delaySec = 0): Promise<void> {
     await unavailableOnFailure(() =>
@@ -121,12 +100,4 @@ function clampSec(seconds: number, min: number): number {
 function messageGone(error: unknown): boolean {
   const status = statusOf(error), code = storageCodeOf(error);
   return (status === 404 && code !== 'QueueNotFound') || (status === 400 && code === 'PopReceiptMismatch');
-}
-
-async function unavailableOnFailure(call: () => Promise<unknown>, isFine: (error: unknown) => boolean = () => false): Promise<void> {
-  try {
-    await call();
-  } catch (error) {
-    if (!isFine(error)) throw new StoreUnavailableError(error);
-  }
 }

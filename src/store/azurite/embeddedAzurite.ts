@@ -2,13 +2,12 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { claimAzuriteDir } from './azuriteLock';
 import type { AzuriteProcessMessage } from './azuriteProcess';
 
 export interface EmbeddedAzurite {
   /** The well-known devstoreaccount1 connection string for this Azurite's blob and queue endpoints. */
   connectionString: string;
-  /** Closes both services, saving their data; a process using another's Azurite has nothing to close. */
+  /** Closes both services, saving their data. */
   stop(): Promise<void>;
 }
 
@@ -17,39 +16,21 @@ const START_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 10_000;
 
 /**
- * Azurite's blob and queue services on loopback, with their data in `dataDir`, so a first run works without
- * an Azure account and keeps its sessions across restarts. They run in a child process (see
- * azuriteProcess.ts for why), which saves and exits when this process stops it or dies. Ports are whatever
- * is free at each start, so there is no clash with a developer's own Azurite on 10000/10001; while running
- * they are in `dataDir/azurite.lock`. If another process already runs Azurite on `dataDir`, that one is used.
+ * Azurite's blob and queue services on loopback, with their data in `dataDir`, in a child process (see
+ * azuriteProcess.ts for why) on ports the system picks. Not a store to keep data in: Azurite saves its
+ * metadata every 5 s, so a kill -9 loses the last seconds. The bot uses it only to read the data of the
+ * versions that embedded it (legacyImport.ts); the tests use it as Azure Storage.
  */
 export async function startEmbeddedAzurite(opts: { dataDir: string; log?: (msg: string) => void }): Promise<EmbeddedAzurite> {
   const { dataDir, log = () => {} } = opts;
   await mkdir(dataDir, { recursive: true });
-  const claim = await claimAzuriteDir(dataDir);
-  if (!claim.owner) {
-    log(`using the embedded Azurite of process ${claim.pid} on ${dataDir} (blob :${claim.blobPort}, queue :${claim.queuePort})`);
-    return { connectionString: await connectionString(claim.blobPort, claim.queuePort), stop: async () => {} };
-  }
-
-  let child: ChildProcess, ports: { blobPort: number; queuePort: number };
-  try {
-    ({ child, ports } = await startChild(dataDir));
-  } catch (error) {
-    await claim.release();
-    throw error;
-  }
-  await claim.publish(ports);
-  log(`embedded Azurite (process ${child.pid}) on ${dataDir}: blob :${ports.blobPort}, queue :${ports.queuePort}`);
+  const { child, ports } = await startChild(dataDir);
+  log(`Azurite (process ${child.pid}) on ${dataDir}: blob :${ports.blobPort}, queue :${ports.queuePort}`);
   let stopping: Promise<void> | undefined;
-  child.once('exit', (code) => stopping || log(`embedded Azurite exited unexpectedly (code ${code}): storage is unavailable`));
+  child.once('exit', (code) => stopping || log(`Azurite exited unexpectedly (code ${code})`));
   return {
     connectionString: await connectionString(ports.blobPort, ports.queuePort),
-    stop: () =>
-      (stopping ??= (async () => {
-        await stopChild(child);
-        await claim.release();
-      })()),
+    stop: () => (stopping ??= stopChild(child)),
   };
 }
 

@@ -1,10 +1,8 @@
-import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
-import { statusOf, storageCodeOf, storageDeadline } from '../storage/storageCall';
-import type { Session } from './session';
-import { SessionConflictError, StoreUnavailableError, type SessionStore, type StoredSession } from './sessionStore';
+import type { ContainerClient } from '@azure/storage-blob';
+import type { Session } from '../../sessions/session';
+import { SessionConflictError, StoreUnavailableError, type SessionStore, type StoredSession } from '../ports';
+import { isContainerMissing, readText, statusOf, storageDeadline } from './storageCall';
 
-/** The container of sessions, and of what else is kept per conversation (pending sign-ins). */
-export const SESSIONS_CONTAINER = 'sessions';
 const JSON_TYPE = 'application/json';
 /** The largest Date in milliseconds: subtracting from it makes newer sessions sort first by name. */
 const MAX_TIME_MS = 8_640_000_000_000_000;
@@ -12,23 +10,12 @@ const MAX_TIME_MS = 8_640_000_000_000_000;
 /**
  * Sessions as blobs in Azure Storage: `sessions/<id>.json` holds the session, its ETag is the version every
  * write is conditional on. `by-technician/<tenant>/<user>/<invertedTime>-<id>` are empty blobs that let a
- * technician's sessions be listed newest first by name alone, without a table or a scan.
+ * technician's sessions be listed newest first by name alone, without a table or a scan. `submitted/<id>`
+ * marks a session written as `submitted`, so the sweep finds those without reading every session; a marker
+ * whose session has moved on is removed by the sweep that finds it.
  */
 export class BlobSessionStore implements SessionStore {
-  private readonly container: ContainerClient;
-
-  constructor(blobService: BlobServiceClient) {
-    this.container = blobService.getContainerClient(SESSIONS_CONTAINER);
-  }
-
-  /** Creates the container if missing; call once at start, before the first request. */
-  async init(): Promise<void> {
-    await unavailableOnFailure(() => this.container.createIfNotExists({ abortSignal: storageDeadline() }));
-  }
-
-  async ping(): Promise<void> {
-    await unavailableOnFailure(() => this.container.getProperties({ abortSignal: storageDeadline() }));
-  }
+  constructor(private readonly container: ContainerClient) {}
 
   async create(session: Session): Promise<StoredSession> {
     const abortSignal = storageDeadline();
@@ -56,6 +43,8 @@ export class BlobSessionStore implements SessionStore {
   async replace(session: Session, etag: string): Promise<StoredSession> {
     const body = Buffer.from(JSON.stringify(session));
     try {
+      // Marker first, as with the index: a marker without a submitted session is only swept away.
+      if (session.state === 'submitted') await this.container.getBlockBlobClient(submittedName(session.id)).upload('', 0, { abortSignal: storageDeadline() });
       const written = await this.sessionBlob(session.id).upload(body, body.length, {
         conditions: { ifMatch: etag },
         blobHTTPHeaders: { blobContentType: JSON_TYPE },
@@ -93,6 +82,24 @@ export class BlobSessionStore implements SessionStore {
     }
   }
 
+  async listSubmitted(limit: number): Promise<StoredSession[]> {
+    const abortSignal = storageDeadline();
+    const found: StoredSession[] = [];
+    try {
+      for await (const page of this.container.listBlobsFlat({ prefix: SUBMITTED_PREFIX, abortSignal }).byPage({ maxPageSize: Math.max(1, limit) })) {
+        for (const item of page.segment.blobItems) {
+          const stored = await this.read(decodeURIComponent(item.name.slice(SUBMITTED_PREFIX.length)), abortSignal);
+          if (stored?.session.state === 'submitted') found.push(stored);
+          else await this.container.getBlockBlobClient(item.name).deleteIfExists({ abortSignal });
+          if (found.length >= limit) return found;
+        }
+      }
+      return found;
+    } catch (error) {
+      throw error instanceof StoreUnavailableError ? error : new StoreUnavailableError(error);
+    }
+  }
+
   private async read(id: string, abortSignal: AbortSignal): Promise<StoredSession | undefined> {
     let text: string;
     let etag: string;
@@ -116,6 +123,12 @@ export class BlobSessionStore implements SessionStore {
   }
 }
 
+const SUBMITTED_PREFIX = 'submitted/';
+
+function submittedName(id: string): string {
+  return `${SUBMITTED_PREFIX}${encodeURIComponent(id)}`;
+}
+
 function technicianPrefix(tenantId: string, aadObjectId: string): string {
   return `by-technician/${encodeURIComponent(tenantId)}/${encodeURIComponent(aadObjectId)}/`;
 }
@@ -130,24 +143,4 @@ function indexName(session: Session): string {
 function sessionIdOf(indexBlobName: string): string {
   const leaf = indexBlobName.slice(indexBlobName.lastIndexOf('/') + 1);
   return decodeURIComponent(leaf.slice(leaf.indexOf('-') + 1));
-}
-
-/** A missing container is a broken deployment, not a missing session: it must not read as "not found". */
-function isContainerMissing(error: unknown): boolean {
-  return storageCodeOf(error) === 'ContainerNotFound';
-}
-
-async function unavailableOnFailure(call: () => Promise<unknown>): Promise<void> {
-  try {
-    await call();
-  } catch (error) {
-    throw new StoreUnavailableError(error);
-  }
-}
-
-async function readText(stream: NodeJS.ReadableStream | undefined): Promise<string> {
-  if (!stream) return '';
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -1,0 +1,108 @@
+// The store's ports: what the use cases and the worker need of storage, whatever the engine.
+import type { Session } from '../sessions/session';
+
+/** A session together with the version it was read at; every write names the version it replaces. */
+export interface StoredSession {
+  session: Session;
+  /** Opaque: the blob's ETag on Azure, the row version on SQLite. */
+  etag: string;
+}
+
+export interface SessionStore {
+  /** Throws SessionConflictError when a session with this id exists. */
+  create(session: Session): Promise<StoredSession>;
+  get(id: string): Promise<StoredSession | undefined>;
+  /** Replaces the session only if it is still at `etag`; otherwise throws SessionConflictError. */
+  replace(session: Session, etag: string): Promise<StoredSession>;
+  /** The technician's sessions in the tenant, newest (by `createdAt`) first, at most `limit`. */
+  listForTechnician(tenantId: string, aadObjectId: string, limit: number): Promise<Session[]>;
+  /** Sessions in state `submitted`, oldest change first, at most `limit`: the sweep looks for stranded ones. */
+  listSubmitted(limit: number): Promise<StoredSession[]>;
+}
+
+/** One report to send, as received: `attempt` is the queue's delivery count, so it survives restarts. */
+export interface OutboxMessage {
+  sessionId: string;
+  attempt: number;
+  messageId: string;
+  /** Proves the receiver still holds the message; stale once it became visible and was received again. */
+  popReceipt: string;
+}
+
+/** The durable queue of reports to send. A received message stays hidden for its visibility timeout. */
+export interface ReportOutbox {
+  /** Queues a session's report, visible after `delaySec`. */
+  enqueue(sessionId: string, delaySec?: number): Promise<void>;
+  /** Up to `max` visible messages, each hidden for `visibilityTimeoutSec` and its delivery count raised. */
+  receive(max: number, visibilityTimeoutSec: number): Promise<OutboxMessage[]>;
+  /** Removes the message; already gone, or received again by someone else, is fine. */
+  complete(message: OutboxMessage): Promise<void>;
+  /** Hides the message again for `delaySec`; it then comes back as the next attempt. */
+  retryLater(message: OutboxMessage, delaySec: number): Promise<void>;
+}
+
+/**
+ * Remembers that something was done, across instances: the first `claim` of a key wins. Teams retries slow
+ * turns with the same activity id and users double-click; a claim per action keeps either from acting twice.
+ */
+export interface OnceLedger {
+  claim(key: string): Promise<boolean>;
+  /** Gives a claim back when the action it guarded did not happen, so it can be tried again. */
+  release(key: string): Promise<void>;
+}
+
+/** A request waiting for the technician's single sign-on token, keyed by the sign-in card's exchange id. */
+export interface PendingRequest {
+  exchangeId: string;
+  tenantId: string;
+  aadObjectId: string;
+  conversationId: string;
+  command: { kind: 'byName'; deviceName: string } | { kind: 'byId'; deviceId: string };
+  createdAt: string;
+}
+
+/** Parked requests; `take` succeeds for exactly one of several concurrent takers of the same version. */
+export interface PendingSignIns {
+  save(pending: PendingRequest): Promise<void>;
+  read(exchangeId: string): Promise<{ pending: PendingRequest; etag: string } | undefined>;
+  take(exchangeId: string, etag: string): Promise<boolean>;
+}
+
+/** Everything kept, behind one engine. */
+export interface Store {
+  /** `sqlite` (one machine) or `azure` (several instances). */
+  engine: 'sqlite' | 'azure';
+  sessions: SessionStore;
+  outbox: ReportOutbox;
+  once: OnceLedger;
+  signIns: PendingSignIns;
+  /** Resolves when the store can be reached (the readiness probe); otherwise throws StoreUnavailableError. */
+  ping(): Promise<void>;
+  /** Deletes once-claims and parked sign-ins older than their time to live; returns how many went. */
+  expire(ttl: ExpiryTimes): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface ExpiryTimes {
+  onceClaimSec: number;
+  pendingSignInSec: number;
+}
+
+/** Someone else changed the session since it was read: re-read and decide again. */
+export class SessionConflictError extends Error {
+  constructor(readonly sessionId: string) {
+    super(`Session ${sessionId} changed concurrently`);
+    this.name = 'SessionConflictError';
+  }
+}
+
+/**
+ * The store could not be reached, or refused the write; nothing was written. `full`: it will go on refusing
+ * until an admin makes room, so trying again in a moment does not help.
+ */
+export class StoreUnavailableError extends Error {
+  constructor(cause: unknown, readonly reason: 'unavailable' | 'full' = 'unavailable') {
+    super(reason === 'full' ? 'Session store full' : 'Session store unavailable', { cause });
+    this.name = 'StoreUnavailableError';
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * The schema, one migration per version: migration i brings `PRAGMA user_version` from i to i + 1. Never
+ * change a released migration; add one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    tenant_id TEXT NOT NULL,
+    technician_id TEXT NOT NULL,
+    state TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    body TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX sessions_by_technician ON sessions (tenant_id, technician_id, created_at DESC);
+  CREATE INDEX sessions_submitted ON sessions (updated_at) WHERE state = 'submitted';
+
+  CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    session_id TEXT NOT NULL,
+    visible_at INTEGER NOT NULL,
+    deliveries INTEGER NOT NULL DEFAULT 0,
+    receipt TEXT
+  ) STRICT;
+  CREATE INDEX outbox_by_visibility ON outbox (visible_at, id);
+
+  CREATE TABLE once_claims (
+    key TEXT PRIMARY KEY,
+    claimed_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX once_claims_by_age ON once_claims (claimed_at);
+
+  CREATE TABLE pending_sign_ins (
+    exchange_id TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    saved_at INTEGER NOT NULL,
+    body TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX pending_sign_ins_by_age ON pending_sign_ins (saved_at);
+  `,
+];

@@ -1,0 +1,74 @@
+import type { Session } from '../../sessions/session';
+import { SessionConflictError, type SessionStore, type StoredSession } from '../ports';
+import type { Db } from './database';
+
+type Guard = <T>(work: () => T) => Promise<T>;
+interface Row { version: number; body: string }
+
+/** Sessions as rows: the JSON body plus the columns we look them up by; `version` is the ETag. */
+export class SqliteSessionStore implements SessionStore {
+  private readonly statements;
+
+  constructor(db: Db, private readonly guard: Guard) {
+    this.statements = {
+      insert: db.prepare(`INSERT INTO sessions (id, version, tenant_id, technician_id, state, created_at, updated_at, body)
+        VALUES (@id, 1, @tenantId, @technicianId, @state, @createdAt, @updatedAt, @body) ON CONFLICT (id) DO NOTHING`),
+      get: db.prepare<[string], Row>('SELECT version, body FROM sessions WHERE id = ?'),
+      replace: db.prepare(`UPDATE sessions SET version = version + 1, state = @state, updated_at = @updatedAt, body = @body
+        WHERE id = @id AND version = @version`),
+      byTechnician: db.prepare<[string, string, number], Row>(
+        'SELECT version, body FROM sessions WHERE tenant_id = ? AND technician_id = ? ORDER BY created_at DESC, id LIMIT ?'),
+      submitted: db.prepare<[number], Row>("SELECT version, body FROM sessions WHERE state = 'submitted' ORDER BY updated_at LIMIT ?"),
+    };
+  }
+
+  create(session: Session): Promise<StoredSession> {
+    return this.guard(() => {
+      const body = JSON.stringify(session);
+      const { changes } = this.statements.insert.run({ ...columns(session), body });
+      if (changes === 0) throw new SessionConflictError(session.id);
+      return stored({ version: 1, body });
+    });
+  }
+
+  get(id: string): Promise<StoredSession | undefined> {
+    return this.guard(() => {
+      const row = this.statements.get.get(id);
+      return row && stored(row);
+    });
+  }
+
+  replace(session: Session, etag: string): Promise<StoredSession> {
+    return this.guard(() => {
+      const version = Number(etag);
+      const body = JSON.stringify(session);
+      const { changes } = this.statements.replace.run({ ...columns(session), body, version });
+      // Changed or deleted since it was read: the caller's version is no longer current.
+      if (changes === 0) throw new SessionConflictError(session.id);
+      return stored({ version: version + 1, body });
+    });
+  }
+
+  listForTechnician(tenantId: string, aadObjectId: string, limit: number): Promise<Session[]> {
+    return this.guard(() => (limit > 0 ? this.statements.byTechnician.all(tenantId, aadObjectId, limit).map((row) => stored(row).session) : []));
+  }
+
+  listSubmitted(limit: number): Promise<StoredSession[]> {
+    return this.guard(() => this.statements.submitted.all(limit).map(stored));
+  }
+}
+
+function columns(session: Session) {
+  return {
+    id: session.id,
+    tenantId: session.tenantId,
+    technicianId: session.technician.aadObjectId,
+    state: session.state,
+    createdAt: session.createdAt,
+    updatedAt: session.updatedAt,
+  };
+}
+
+function stored(row: Row): StoredSession {
+  return { session: JSON.parse(row.body) as Session, etag: String(row.version) };
+}

@@ -1,0 +1,214 @@
+// One contract, both engines: every port of the store against SQLite (a temporary file) and Azure Storage
+// (Azurite). Time moves on a fake clock for SQLite and on the wall clock for Azurite, whose timers are its own.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+// As in the bot's own process: restify patches http.IncomingMessage.prototype, which the storage SDK's
+// responses also use. Storage must work with it loaded.
+import 'restify';
+import { openAzureStore } from '../src/store/azure/azureStore';
+import { startEmbeddedAzurite, type EmbeddedAzurite } from '../src/store/azurite/embeddedAzurite';
+import { SessionConflictError, type Store } from '../src/store/ports';
+import { openSqliteStore } from '../src/store/sqlite/sqliteStore';
+import { tempDir } from './support/tempDir';
+import { aSession } from './unit/fixtures';
+
+interface Engine {
+  name: string;
+  /** The store, and a second handle on the same data (another instance, another process's connection). */
+  open(): Promise<{ store: Store; other: Store }>;
+  /** Lets `ms` pass for the engine's timers. */
+  advance(ms: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+function sqliteEngine(): Engine {
+  let clock = Date.parse('2026-12-01T10:00:00Z');
+  const now = () => clock;
+  const opened: Store[] = [];
+  return {
+    name: 'SQLite',
+    async open() {
+      const dir = tempDir('assistdesk-contract-');
+      const store = openSqliteStore(dir, { now }), other = openSqliteStore(dir, { now });
+      opened.push(store, other);
+      return { store, other };
+    },
+    advance: async (ms) => void (clock += ms),
+    close: async () => void (await Promise.all(opened.map((s) => s.close()))),
+  };
+}
+
+function azureEngine(): Engine {
+  let azurite: EmbeddedAzurite | undefined;
+  return {
+    name: 'Azure Storage (Azurite)',
+    async open() {
+      azurite ??= await startEmbeddedAzurite({ dataDir: tempDir('assistdesk-contract-azurite-') });
+      const target = { kind: 'connectionString' as const, connectionString: azurite.connectionString };
+      const store = await openAzureStore(target), other = await openAzureStore(target);
+      return { store, other };
+    },
+    // Azurite counts visibility in whole seconds: a little over the asked time.
+    advance: (ms) => new Promise((resolve) => setTimeout(resolve, ms + 300)),
+    close: async () => azurite?.stop(),
+  };
+}
+
+for (const engine of [sqliteEngine(), azureEngine()]) {
+  describe(`the store on ${engine.name}`, () => {
+    let store: Store, other: Store;
+    before(async () => ({ store, other } = await engine.open()));
+    after(() => engine.close());
+    /** Drains what is visible now, so each test sees only its own messages. */
+    const drain = async () => {
+      for (let got = await store.outbox.receive(32, 60); got.length; got = await store.outbox.receive(32, 60)) for (const m of got) await store.outbox.complete(m);
+    };
+
+    it('reads back the session it created, and replaces it only at the version it read', async () => {
+      const session = aSession({ id: randomUUID(), technician: { aadObjectId: randomUUID(), name: 'Zoë Ångström «O\'Brien»' } });
+      const created = await store.sessions.create(session);
+      assert.deepEqual(created.session, session);
+      const read = await other.sessions.get(session.id);
+      assert.deepEqual(read, created);
+      const replaced = await store.sessions.replace({ ...session, state: 'submitted' }, read!.etag);
+      assert.notEqual(replaced.etag, created.etag);
+      assert.equal((await other.sessions.get(session.id))?.session.state, 'submitted');
+      assert.equal(await store.sessions.get(randomUUID()), undefined);
+    });
+
+    it('lets exactly one of two writers holding the same version win (two instances taking one lease)', async () => {
+      const { session, etag } = await store.sessions.create(aSession({ id: randomUUID(), state: 'submitted' }));
+      const lease = (by: Store, until: number) => by.sessions.replace({ ...session, deliveryLeaseUntil: new Date(until).toISOString() }, etag);
+      const results = await Promise.allSettled([lease(store, 1), lease(other, 2)]);
+      const won = results.filter((r) => r.status === 'fulfilled');
+      const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      assert.equal(won.length, 1);
+      assert.ok(lost[0]?.reason instanceof SessionConflictError, String(lost[0]?.reason));
+      await assert.rejects(store.sessions.replace({ ...session, state: 'reported' }, etag), SessionConflictError, 'the version is stale for good');
+    });
+
+    it('refuses to create a session that already exists, keeping the first', async () => {
+      const session = aSession({ id: randomUUID() });
+      await store.sessions.create(session);
+      await assert.rejects(other.sessions.create({ ...session, state: 'cancelled' }), SessionConflictError);
+      assert.equal((await store.sessions.get(session.id))?.session.state, 'requested');
+    });
+
+    it("lists a technician's own sessions in the tenant, newest first, up to the limit", async () => {
+      const tenantId = randomUUID(), tech = randomUUID();
+      const at = (day: number) => `2026-11-${String(day).padStart(2, '0')}T10:00:00.000Z`;
+      const mine = (day: number) => aSession({ id: randomUUID(), tenantId, technician: { aadObjectId: tech, name: 'A' }, createdAt: at(day) });
+      const sessions = [mine(3), mine(1), mine(4), mine(2)];
+      for (const session of sessions) await store.sessions.create(session);
+      await store.sessions.create(aSession({ id: randomUUID(), tenantId, technician: { aadObjectId: randomUUID(), name: 'B' }, createdAt: at(5) }));
+      await store.sessions.create(aSession({ id: randomUUID(), tenantId: randomUUID(), technician: { aadObjectId: tech, name: 'A' }, createdAt: at(6) }));
+      const byDay = (day: number) => sessions.find((x) => x.createdAt === at(day))!.id;
+      assert.deepEqual((await store.sessions.listForTechnician(tenantId, tech, 3)).map((x) => x.id), [byDay(4), byDay(3), byDay(2)]);
+      assert.deepEqual((await other.sessions.listForTechnician(tenantId, tech, 10)).map((x) => x.id), [4, 3, 2, 1].map(byDay));
+      assert.deepEqual(await store.sessions.listForTechnician(tenantId, randomUUID(), 10), []);
+    });
+
+    it('lists the sessions in state submitted, and no longer once they moved on', async () => {
+      const submitted = await store.sessions.create(aSession({ id: randomUUID() }));
+      const moved = await store.sessions.replace({ ...submitted.session, state: 'submitted' }, submitted.etag);
+      assert.ok((await store.sessions.listSubmitted(1000)).some((s) => s.session.id === moved.session.id));
+      const reported = await store.sessions.replace({ ...moved.session, state: 'reported' }, moved.etag);
+      const listed = await other.sessions.listSubmitted(1000);
+      assert.ok(!listed.some((s) => s.session.id === reported.session.id));
+      assert.ok(listed.every((s) => s.session.state === 'submitted'));
+    });
+
+    it('queues a report, hands it out as attempt 1, and removes it when completed (twice is harmless)', async () => {
+      await drain();
+      const sessionId = randomUUID();
+      await store.outbox.enqueue(sessionId);
+      const received = await other.outbox.receive(16, 1);
+      assert.deepEqual(received.map(({ sessionId, attempt }) => ({ sessionId, attempt })), [{ sessionId, attempt: 1 }]);
+      await other.outbox.complete(received[0]);
+      await other.outbox.complete(received[0]);
+      await engine.advance(1000);
+      assert.deepEqual(await store.outbox.receive(16, 30), [], 'deleted, not only hidden');
+    });
+
+    it('hides a received message, and brings it back as attempt 2 once its visibility lapses; the stale receipt settles nothing', async () => {
+      await drain();
+      const sessionId = randomUUID();
+      await store.outbox.enqueue(sessionId);
+      const [first] = await store.outbox.receive(16, 1);
+      assert.deepEqual(await other.outbox.receive(16, 30), [], 'still hidden');
+      await engine.advance(1000);
+      const [again] = await other.outbox.receive(16, 30);
+      assert.deepEqual([again?.sessionId, again?.attempt], [sessionId, 2]);
+      await store.outbox.complete(first);
+      await store.outbox.retryLater(first, 0);
+      assert.deepEqual(await store.outbox.receive(16, 30), [], 'the stale receipt neither deleted nor released it');
+      await other.outbox.complete(again);
+    });
+
+    it('holds back a report put off with retryLater, or queued with a delay, until the delay has passed', async () => {
+      await drain();
+      const retried = randomUUID(), delayed = randomUUID();
+      await store.outbox.enqueue(retried);
+      const [message] = await store.outbox.receive(16, 30);
+      await store.outbox.retryLater(message, 2);
+      await store.outbox.enqueue(delayed, 2);
+      assert.deepEqual(await other.outbox.receive(16, 30), []);
+      await engine.advance(2000);
+      const back = await other.outbox.receive(16, 30);
+      assert.deepEqual(back.map((m) => [m.sessionId, m.attempt]).sort(), [[delayed, 1], [retried, 2]].sort());
+      for (const m of back) await other.outbox.complete(m);
+    });
+
+    it('hands out messages oldest first, each to one receiver only when two receive at once', async () => {
+      await drain();
+      const ids = Array.from({ length: 12 }, () => randomUUID());
+      for (const id of ids) await store.outbox.enqueue(id);
+      const [a, b] = await Promise.all([store.outbox.receive(8, 30), other.outbox.receive(8, 30)]);
+      const got = [...a, ...b].map((m) => m.sessionId);
+      assert.equal(got.length, 12);
+      assert.equal(new Set(got).size, 12, 'no message went to both');
+      const first = a.length >= b.length ? a : b;
+      assert.deepEqual(first.map((m) => m.sessionId), ids.filter((id) => first.some((m) => m.sessionId === id)), 'in the order queued');
+      for (const m of a) await store.outbox.complete(m);
+      for (const m of b) await other.outbox.complete(m);
+    });
+
+    it('claims a key once across instances, and again after a release', async () => {
+      const key = `turn:${randomUUID()}:1`;
+      const claims = await Promise.all([store.once.claim(key), other.once.claim(key), store.once.claim(key)]);
+      assert.deepEqual(claims.filter(Boolean).length, 1);
+      await other.once.release(key);
+      assert.equal(await store.once.claim(key), true);
+    });
+
+    it('parks a sign-in request and lets exactly one of two takers have it', async () => {
+      const exchangeId = randomUUID();
+      const pending = { exchangeId, tenantId: 't', aadObjectId: 'u', conversationId: 'c', command: { kind: 'byName' as const, deviceName: 'Kim & Lee\'s iPad #2' }, createdAt: new Date().toISOString() };
+      await store.signIns.save(pending);
+      const [read1, read2] = await Promise.all([store.signIns.read(exchangeId), other.signIns.read(exchangeId)]);
+      assert.deepEqual(read1?.pending, pending);
+      const taken = await Promise.all([store.signIns.take(exchangeId, read1!.etag), other.signIns.take(exchangeId, read2!.etag)]);
+      assert.deepEqual(taken.filter(Boolean).length, 1);
+      assert.equal(await store.signIns.read(exchangeId), undefined);
+    });
+
+    it('expires once-claims and parked sign-ins past their time to live, and keeps younger ones', async () => {
+      const old = `old:${randomUUID()}`, oldSignIn = randomUUID();
+      await store.once.claim(old);
+      await store.signIns.save({ exchangeId: oldSignIn, tenantId: 't', aadObjectId: 'u', conversationId: 'c', command: { kind: 'byId', deviceId: 'd' }, createdAt: new Date().toISOString() });
+      await engine.advance(1500);
+      const young = `young:${randomUUID()}`;
+      await store.once.claim(young);
+      const removed = await other.expire({ onceClaimSec: 1, pendingSignInSec: 1 });
+      assert.ok(removed >= 2, `removed ${removed}`);
+      assert.equal(await store.once.claim(old), true, 'the expired claim is gone');
+      assert.equal(await store.once.claim(young), false, 'the young claim is kept');
+      assert.equal(await store.signIns.read(oldSignIn), undefined);
+    });
+
+    it('answers the readiness probe', async () => {
+      await store.ping();
+    });
+  });
+}
