@@ -1,6 +1,7 @@
 // npm run bench: how fast the bot answers technicians, and what it costs in memory. Prints figures;
 // nothing here passes or fails on time (targets are read by people, not asserted in unit tests).
 import { readFileSync } from 'node:fs';
+import { startBot } from '../test/support/botProcess';
 import { startSession } from '../test/support/session';
 import { say } from '../test/support/teams';
 import { startWorld } from '../test/support/world';
@@ -40,6 +41,16 @@ function rssMb(pid: number): number {
 async function main() {
   const world = await startWorld({ botEnv: { LOG_LEVEL: 'warn' } });
   try {
+    // Start to answering /healthz (the store opened), five times on the same data directory.
+    const starts: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t = performance.now();
+      const bot = await startBot(world.env);
+      starts.push(performance.now() - t);
+      await bot.stop();
+    }
+    starts.sort((a, b) => a - b);
+    console.log(`start to /healthz                  median ${percentile(starts, 50).toFixed(0)} ms (of ${starts.map((ms) => ms.toFixed(0)).join(', ')})`);
     const pid = world.bot.child.pid!;
     console.log(`bot RSS at start                   ${rssMb(pid).toFixed(0)} MB`);
     await timed('help (card reply)', TURNS, () => say(world.chat(), 'help'));

@@ -24,6 +24,12 @@ import { Sweeper } from './worker/sweeper';
 /** Longest Retry-After waited out inside a Teams turn, and how often: an invoke must answer within seconds. */
 const GRAPH_MAX_RETRY_WAIT_SEC = 2;
 const GRAPH_MAX_RETRIES = 2;
+/**
+ * Longest one Graph call may take inside a turn, retries included. A start makes at most three in a row, so
+ * a Graph that stops answering is reported well within Teams' 15 s for a message (and the first hung call
+ * within an invoke's few seconds).
+ */
+const GRAPH_TURN_DEADLINE_MS = 3500;
 /** Reports in hand at once per instance. */
 const WORKER_BATCH = 16;
 /** Once-claims guard against Teams' retries and double clicks (seconds to minutes); a day is ample. */
@@ -51,10 +57,11 @@ export async function composeApp(config: AppConfig, log: Logger, cards: SessionC
   // Intune's write budget, split so that a backlog of reports never keeps a technician waiting in a turn.
   const interactiveWrites = new WritePacer(Math.max(1, Math.floor(graph.writesPer20s / 4)), 20_000);
   const backgroundWrites = new WritePacer(Math.max(1, graph.writesPer20s - Math.floor(graph.writesPer20s / 4)), 20_000);
-  const graphWith = (as: TokenCredential, writes = interactiveWrites) =>
+  const graphWith = (as: TokenCredential, writes = interactiveWrites, deadlineMs = GRAPH_TURN_DEADLINE_MS) =>
     new IntuneGraphService(
       createGraphClient({ baseUrl: graph.baseUrl, scope: graph.scope, credential: as, maxRetryWaitSec: GRAPH_MAX_RETRY_WAIT_SEC, maxRetries: GRAPH_MAX_RETRIES }),
       writes,
+      deadlineMs,
     );
   const intune = graphWith(credential);
   // With single sign-on, Intune is asked as the technician (on-behalf-of their Teams token).
@@ -83,7 +90,10 @@ export async function composeApp(config: AppConfig, log: Logger, cards: SessionC
 
   const { reports } = config;
   const policy = { ...DEFAULT_DELIVERY_POLICY, retryWindowSec: reports.retryWindowSec, leaseSec: reports.leaseSec };
-  const deliver = new DeliverReport(graphWith(credential, backgroundWrites), store.sessions, cards, graph.reportPayload, log, policy);
+  // A delivery makes three calls after waiting up to 20 s for write budget: each gets a fifth of the lease, so
+  // the whole delivery ends before the lease lapses and no other worker sends the same report meanwhile.
+  const workerDeadlineMs = Math.min(30_000, (reports.leaseSec * 1000) / 5);
+  const deliver = new DeliverReport(graphWith(credential, backgroundWrites, workerDeadlineMs), store.sessions, cards, graph.reportPayload, log, policy);
   // A message stays hidden longer than the lease, so it never comes back while its delivery still runs.
   const visibilityTimeoutSec = Math.ceil(reports.leaseSec * 1.5);
   const worker = new ReportWorker<OutboxMessage>(store.outbox, (sessionId, attempt) => deliver.run(sessionId, attempt), log, {

@@ -9,8 +9,11 @@ export interface AppConfig {
    * OAuth connection named on the sign-in card. Unset: every Graph call uses the app's own credential.
    */
   sso?: { appIdUri: string; connectionName: string };
-  /** Who may use the bot: tenants (empty: any) and, optionally, the Entra group of technicians. */
-  access: { allowedTenantIds: string[]; technicianGroupId?: string; technicianGroupContact?: string };
+  /**
+   * Who may use the bot: the tenants served (AZURE_TENANT_ID's unless ALLOWED_TENANT_IDS names others) and the
+   * Entra group of technicians. `anyUserActs`: the admin chose, on purpose, to let every user act without a group.
+   */
+  access: { allowedTenantIds: string[]; technicianGroupId?: string; technicianGroupContact?: string; anyUserActs: boolean };
   /** Azure Storage for sessions and the report outbox; neither set means the SQLite file under dataDir. */
   storage: { connectionString?: string; accountUrl?: string; queueUrl?: string; dataDir: string; maxSizeMb?: number };
   /** The report worker: how long reports are retried, a worker's lease on one, and its housekeeping. */
@@ -138,8 +141,22 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   const allowedTenantIds = (value('ALLOWED_TENANT_IDS') ?? '').split(',').map((t) => t.trim().toLowerCase()).filter(Boolean);
   const badTenants = allowedTenantIds.filter((t) => !GUID.test(t));
   if (badTenants.length) problems.push(`ALLOWED_TENANT_IDS must be a comma-separated list of tenant GUIDs (not "${badTenants.join('", "')}")`);
+  // Closed by default: only the tenant whose Intune the bot reaches, unless other tenants are named on purpose.
+  if (!allowedTenantIds.length && GUID.test(tenantId)) allowedTenantIds.push(tenantId.toLowerCase());
+  else if (!allowedTenantIds.length && tenantId) {
+    problems.push(`ALLOWED_TENANT_IDS is not set: AZURE_TENANT_ID is a domain ("${tenantId}"), so name that tenant's GUID in ALLOWED_TENANT_IDS; only its users are served`);
+  }
   const technicianGroupId = value('TECHNICIAN_GROUP_ID');
   if (technicianGroupId && !GUID.test(technicianGroupId)) problems.push(`TECHNICIAN_GROUP_ID must be the Entra group's object id, a GUID (got "${technicianGroupId}")`);
+  const anyUserText = value('ALLOW_ANY_USER_AS_TECHNICIAN') ?? 'false';
+  if (anyUserText !== 'true' && anyUserText !== 'false') problems.push(`ALLOW_ANY_USER_AS_TECHNICIAN must be "true" or "false" (got "${anyUserText}")`);
+  const anyUserActs = anyUserText === 'true';
+  if (appId && !technicianGroupId && !anyUserActs) {
+    problems.push(
+      'TECHNICIAN_GROUP_ID is not set: with MicrosoftAppId set, only members of an Entra group of technicians may look up devices and ask Intune for remote assistance. ' +
+        "Set it to the group's object id, or set ALLOW_ANY_USER_AS_TECHNICIAN=true to let every user of the allowed tenants do so",
+    );
+  }
 
   const appIdUri = value('SSO_APP_ID_URI');
   const connectionName = value('SSO_CONNECTION_NAME');
@@ -175,7 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     port,
     logLevel,
     sso: appIdUri && connectionName ? { appIdUri, connectionName } : undefined,
-    access: { allowedTenantIds, technicianGroupId, technicianGroupContact: value('TECHNICIAN_GROUP_CONTACT') },
+    access: { allowedTenantIds, technicianGroupId, technicianGroupContact: value('TECHNICIAN_GROUP_CONTACT'), anyUserActs },
     storage: { connectionString, accountUrl, queueUrl, dataDir: value('ASSISTDESK_DATA_DIR') ?? '.data', maxSizeMb },
     reports: { retryWindowSec: Math.round(retryHours * 3600), leaseSec, pollMs, sweepSec },
     bot: { appId, environment: botEnv },

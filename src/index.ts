@@ -53,6 +53,9 @@ async function main(): Promise<void> {
   if (!config.bot.appId) {
     log.warn('MicrosoftAppId is not set: accepting unauthenticated requests, as the Bot Framework does for local testing. Set it in production.');
   }
+  if (config.access.anyUserActs && !config.access.technicianGroupId) {
+    log.warn({ tenants: config.access.allowedTenantIds }, 'ALLOW_ANY_USER_AS_TECHNICIAN=true: every user of the allowed tenants may look up devices and ask Intune for remote assistance. Set TECHNICIAN_GROUP_ID to limit it to technicians.');
+  }
 
   const auth = new ConfigurationBotFrameworkAuthentication(config.bot.environment as ConfigurationBotFrameworkAuthenticationOptions);
   const adapter = new CloudAdapter(auth);

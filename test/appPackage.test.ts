@@ -1,18 +1,34 @@
 // The Teams app package: node --test --import tsx test/appPackage.test.ts
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { AppManifestUtils } from '@microsoft/app-manifest';
 import JSZip from 'jszip';
 import { decodePng, encodePng, type Image } from '../scripts/png';
-import { APP_PACKAGE_DIR, ROOT, buildAppPackage, PackageError, type PackageResult } from '../scripts/package';
+import {
+  APP_PACKAGE_DIR,
+  ROOT,
+  buildAppPackage,
+  loadLocalizationSchema,
+  localizationSchemaUrl,
+  PackageError,
+  readSchemaFile,
+  type PackageResult,
+} from '../scripts/package';
 
 const BOT_ID = '6f1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 const BOT_DOMAIN = 'assistdesk-bot.example.net';
 const SCOPES = ['groupChat', 'personal', 'team'];
+/** The languages besides en-US, and the command titles the bot understands in each (same order as the manifest's). */
+const LANGUAGES: Record<string, { device: string; help: string }> = {
+  'pt-BR': { device: 'ajude-me com o dispositivo', help: 'ajuda' },
+  'es-ES': { device: 'ayúdame con el dispositivo', help: 'ayuda' },
+  'ru-RU': { device: 'помоги с устройством', help: 'помощь' },
+};
+const LANGUAGE_FILES = Object.keys(LANGUAGES).map((tag) => `${tag}.json`);
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'apppackage-test-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -20,11 +36,43 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 let n = 0;
 const tmpFile = (name: string) => path.join(tmp, `${n++}-${name}`);
 
-/** A copy of appPackage/ that a test may break. */
+/** A copy of appPackage/ (its files, not build/) that a test may break. */
 function copyAppPackage(): string {
   const dir = mkdtempSync(path.join(tmp, 'pkg-'));
-  for (const f of ['manifest.json', 'color.png', 'outline.png']) copyFileSync(path.join(APP_PACKAGE_DIR, f), path.join(dir, f));
+  for (const f of readdirSync(APP_PACKAGE_DIR, { withFileTypes: true })) {
+    if (f.isFile()) copyFileSync(path.join(APP_PACKAGE_DIR, f.name), path.join(dir, f.name));
+  }
   return dir;
+}
+
+const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
+const writeJson = (file: string, value: unknown) => writeFileSync(file, JSON.stringify(value, null, 2));
+
+/**
+ * Every string in the manifest that a language file may translate, keyed the way language files key it
+ * ("name.short", "bots[0].commandLists[1].commands[0].title"): a string leaf whose path the localization schema
+ * accepts as a property.
+ */
+function localizableStrings(manifest: any, schema: any): Map<string, string> {
+  const patterns = Object.keys(schema.patternProperties ?? {}).map((p) => new RegExp(p));
+  const accepted = (key: string) => (key in (schema.properties ?? {}) || patterns.some((p) => p.test(key))) && key !== '$schema';
+  const out = new Map<string, string>();
+  const walk = (value: unknown, key: string) => {
+    if (typeof value === 'string') {
+      if (accepted(key)) out.set(key, value);
+    } else if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${key}[${i}]`));
+    else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(v, key ? `${key}.${k}` : k);
+  };
+  walk(manifest, '');
+  return out;
+}
+
+/** What the manifest holds at a language-file key, found without the script's own resolver. */
+function lookUp(manifest: any, key: string): unknown {
+  return key
+    .split('.')
+    .flatMap((part) => part.split(/\[(\d+)\]/).filter(Boolean))
+    .reduce<any>((value, step) => (value == null ? undefined : /^\d+$/.test(step) ? (Array.isArray(value) ? value[Number(step)] : undefined) : value[step]), manifest);
 }
 
 async function rejectsWith(promise: Promise<unknown>, pattern: RegExp): Promise<void> {
@@ -55,10 +103,11 @@ describe('app package built from appPackage/', () => {
     manifest = JSON.parse(await zip.file('manifest.json')!.async('string'));
   });
 
-  test('the zip holds exactly manifest.json, color.png and outline.png at its root', () => {
-    assert.deepEqual(Object.keys(zip.files).sort(), ['color.png', 'manifest.json', 'outline.png']);
+  test('the zip holds exactly manifest.json, color.png, outline.png and the language files at its root', () => {
+    const expected = ['color.png', 'manifest.json', 'outline.png', ...LANGUAGE_FILES].sort();
+    assert.deepEqual(Object.keys(zip.files).sort(), expected);
     for (const entry of Object.values(zip.files)) assert.equal(entry.dir, false);
-    assert.deepEqual([...result.entries].sort(), ['color.png', 'manifest.json', 'outline.png']);
+    assert.deepEqual([...result.entries].sort(), expected);
   });
 
   test('the manifest in the zip is valid against its official schema', async () => {
@@ -160,6 +209,82 @@ describe('app package built from appPackage/', () => {
     assert.ok(transparent > 32 * 32 * 0.3, 'mostly transparent background');
     assert.equal(outline.data[3], 0, 'corner is fully transparent');
     assert.ok(opaque > 60, 'a solid white glyph');
+  });
+
+  test('localizationInfo: default en-US (its strings stay in manifest.json), plus pt-BR, es-ES and ru-RU files', () => {
+    assert.deepEqual(manifest.localizationInfo, {
+      defaultLanguageTag: 'en-US',
+      additionalLanguages: Object.keys(LANGUAGES).map((languageTag) => ({ languageTag, file: `${languageTag}.json` })),
+    });
+    assert.equal(manifest.localizationInfo.defaultLanguageFile, undefined, 'no default language file');
+    assert.deepEqual(
+      result.languages.map((l) => [l.languageTag, l.file]),
+      Object.keys(LANGUAGES).map((tag) => [tag, `${tag}.json`]),
+    );
+  });
+
+  test('each language file is in the zip as committed, with the localization $schema of the manifest version', async () => {
+    for (const file of LANGUAGE_FILES) {
+      const bytes = await zip.file(file)!.async('nodebuffer');
+      assert.ok(bytes.equals(readFileSync(path.join(APP_PACKAGE_DIR, file))), `${file} as committed`);
+      const strings = JSON.parse(bytes.toString('utf8'));
+      assert.equal(strings.$schema, localizationSchemaUrl(manifest.manifestVersion), file);
+      assert.equal(strings.$schema, manifest.$schema.replace(/MicrosoftTeams\.schema\.json$/, 'MicrosoftTeams.Localization.schema.json'), file);
+    }
+  });
+
+  test('each language file in the zip is valid against the official localization schema', async () => {
+    const bundled = loadLocalizationSchema(manifest.manifestVersion);
+    const shared = path.resolve(ROOT, '..', 'shared', 'schemas', 'teams', `v${manifest.manifestVersion}`, 'MicrosoftTeams.Localization.schema.json');
+    const schemas = [bundled, ...(existsSync(shared) ? [readSchemaFile(shared)] : [])];
+    for (const file of LANGUAGE_FILES) {
+      const strings = JSON.parse(await zip.file(file)!.async('string'));
+      for (const schema of schemas) assert.deepEqual(await AppManifestUtils.validateAgainstSchema(strings, schema as any), [], file);
+    }
+  });
+
+  test('every key of each language file is a localizable string of the manifest, and each translates all of them', async () => {
+    const localizable = localizableStrings(manifest, loadLocalizationSchema(manifest.manifestVersion));
+    assert.ok(localizable.has('name.short') && localizable.has('description.full'));
+    assert.ok(localizable.has('bots[0].commandLists[2].commands[1].title'));
+    for (const file of LANGUAGE_FILES) {
+      const strings = JSON.parse(await zip.file(file)!.async('string'));
+      const keys = Object.keys(strings).filter((k) => k !== '$schema');
+      for (const key of keys) {
+        assert.equal(typeof lookUp(manifest, key), 'string', `${file}: ${key} is a string in the manifest`);
+        assert.ok(localizable.has(key), `${file}: ${key} is localizable`);
+        assert.equal(typeof strings[key], 'string', `${file}: ${key}`);
+        assert.ok(strings[key].trim(), `${file}: ${key} is not empty`);
+      }
+      assert.deepEqual(keys.sort(), [...localizable.keys()].sort(), `${file} translates every localizable string`);
+    }
+  });
+
+  test('language files: the command titles the bot understands; product names untranslated; the rest translated', async () => {
+    const lists = manifest.bots[0].commandLists as Array<{ commands: Array<{ title: string }> }>;
+    for (const [tag, phrases] of Object.entries(LANGUAGES)) {
+      const strings = JSON.parse(await zip.file(`${tag}.json`)!.async('string'));
+      lists.forEach((list, i) => {
+        assert.deepEqual(
+          list.commands.map((_, j) => strings[`bots[0].commandLists[${i}].commands[${j}].title`]),
+          [phrases.device, phrases.help],
+          `${tag} commands of list ${i}`,
+        );
+        assert.match(strings[`bots[0].commandLists[${i}].commands[0].description`], new RegExp(`${phrases.device} LAPTOP-42`), tag);
+        assert.match(strings[`bots[0].commandLists[${i}].commands[1].description`], /AssistDesk/, tag);
+      });
+      assert.equal(strings['name.short'], 'AssistDesk', tag);
+      assert.match(strings['name.full'], /^AssistDesk: .*Intune/, tag);
+      assert.match(strings['description.short'], /Intune/, tag);
+      for (const name of ['AssistDesk', 'Microsoft Intune', `${phrases.device} LAPTOP-42`, phrases.help]) {
+        assert.ok(strings['description.full'].includes(name), `${tag} description.full mentions ${name}`);
+      }
+      assert.doesNotMatch(strings['description.full'], /help me with device/, `${tag} description.full is translated`);
+      for (const [key, value] of Object.entries(strings)) {
+        if (key === '$schema' || key === 'name.short') continue;
+        assert.notEqual(value, lookUp(manifest, key), `${tag}: ${key} is translated`);
+      }
+    }
   });
 
   test('the same inputs give the same zip', async () => {
@@ -291,6 +416,105 @@ describe('validation catches a broken package', () => {
     rmSync(path.join(dir, 'outline.png'));
     writeFileSync(path.join(dir, 'color.png'), readFileSync(path.join(APP_PACKAGE_DIR, 'color.png')));
     await rejectsWith(buildAppPackage({ env, appPackageDir: dir, outFile: tmpFile('x.zip') }), /outline icon outline\.png is missing/);
+  });
+});
+
+describe('validation catches broken language files', () => {
+  const env = { BOT_ID, BOT_DOMAIN };
+
+  test('a language file that breaks the localization schema is refused with the schema errors, and nothing is written', async () => {
+    const dir = copyAppPackage();
+    const file = path.join(dir, 'pt-BR.json');
+    const strings = readJson(file);
+    strings['name.short'] = 'AssistDesk — suporte remoto do Intune'; // 37 > 30
+    strings['tagline'] = 'Suporte remoto'; // not a key the schema knows
+    strings['bots[0].commandLists[0].commands[0].title'] = 'x'.repeat(129);
+    delete strings['description.full'];
+    writeJson(file, strings);
+    const out = tmpFile('x.zip');
+    await assert.rejects(buildAppPackage({ env, appPackageDir: dir, outFile: out }), (err: Error) => {
+      assert.ok(err instanceof PackageError, String(err));
+      assert.match(err.message, /pt-BR\.json \(pt-BR\) does not match the localization schema \(v1\.30\)/);
+      assert.match(err.message, /\/name\.short must NOT have more than 30 characters/);
+      assert.match(err.message, /must NOT have additional properties.*"additionalProperty":"tagline"/);
+      assert.match(err.message, /\/bots\[0\]\.commandLists\[0\]\.commands\[0\]\.title must NOT have more than 128 characters/);
+      assert.match(err.message, /must have required property 'description\.full'/);
+      assert.doesNotMatch(err.message, /es-ES|ru-RU/, 'only the broken file is named');
+      return true;
+    });
+    assert.equal(existsSync(out), false);
+  });
+
+  test('every broken file is reported at once', async () => {
+    const dir = copyAppPackage();
+    for (const tag of ['es-ES', 'ru-RU']) {
+      const strings = readJson(path.join(dir, `${tag}.json`));
+      strings['description.short'] = 'x'.repeat(81);
+      writeJson(path.join(dir, `${tag}.json`), strings);
+    }
+    await rejectsWith(
+      buildAppPackage({ env, appPackageDir: dir, outFile: tmpFile('x.zip') }),
+      /es-ES\.json \(es-ES\) does not match[^]*\/description\.short[^]*ru-RU\.json \(ru-RU\) does not match[^]*\/description\.short/,
+    );
+  });
+
+  test('a key the schema allows but the manifest does not have is refused, naming the key', async () => {
+    const dir = copyAppPackage();
+    const file = path.join(dir, 'ru-RU.json');
+    const strings = readJson(file);
+    strings['bots[0].commandLists[0].commands[2].title'] = 'сеансы'; // the manifest has two commands per list
+    strings['staticTabs[0].name'] = 'Главная'; // and no static tabs
+    writeJson(file, strings);
+    await assert.rejects(buildAppPackage({ env, appPackageDir: dir, outFile: tmpFile('x.zip') }), (err: Error) => {
+      assert.ok(err instanceof PackageError, String(err));
+      assert.match(err.message, /ru-RU\.json \(ru-RU\) translates strings manifest\.json does not have:/);
+      assert.match(err.message, /bots\[0\]\.commandLists\[0\]\.commands\[2\]\.title/);
+      assert.match(err.message, /staticTabs\[0\]\.name/);
+      assert.doesNotMatch(err.message, /does not match the localization schema/, 'the schema itself accepts both keys');
+      return true;
+    });
+  });
+
+  test('a $schema of another manifest version is refused', async () => {
+    const dir = copyAppPackage();
+    const file = path.join(dir, 'es-ES.json');
+    const strings = readJson(file);
+    strings.$schema = 'https://developer.microsoft.com/json-schemas/teams/v1.17/MicrosoftTeams.Localization.schema.json';
+    writeJson(file, strings);
+    await rejectsWith(buildAppPackage({ env, appPackageDir: dir, outFile: tmpFile('x.zip') }), /es-ES\.json \(es-ES\): \$schema must be .*v1\.30\/MicrosoftTeams\.Localization\.schema\.json/);
+  });
+
+  test('a missing, unreadable or misplaced language file is refused', async () => {
+    const missing = copyAppPackage();
+    rmSync(path.join(missing, 'es-ES.json'));
+    await rejectsWith(buildAppPackage({ env, appPackageDir: missing, outFile: tmpFile('x.zip') }), /es-ES language file es-ES\.json is missing/);
+
+    const notJson = copyAppPackage();
+    writeFileSync(path.join(notJson, 'pt-BR.json'), '{ "name.short": "AssistDesk", }');
+    await rejectsWith(buildAppPackage({ env, appPackageDir: notJson, outFile: tmpFile('x.zip') }), /pt-BR\.json \(pt-BR\) is not valid JSON/);
+
+    const nested = copyAppPackage();
+    const m = readJson(path.join(nested, 'manifest.json'));
+    m.localizationInfo.additionalLanguages[2].file = 'lang/ru-RU.json';
+    writeJson(path.join(nested, 'manifest.json'), m);
+    await rejectsWith(
+      buildAppPackage({ env, appPackageDir: nested, outFile: tmpFile('x.zip') }),
+      /additionalLanguages\[2\]\.file must name a \.json file beside the manifest/,
+    );
+  });
+
+  test('the default language among additionalLanguages, or a language twice, is refused', async () => {
+    const dir = copyAppPackage();
+    const m = readJson(path.join(dir, 'manifest.json'));
+    m.localizationInfo.additionalLanguages.push({ languageTag: 'en-us', file: 'en-US.json' });
+    writeJson(path.join(dir, 'manifest.json'), m);
+    writeFileSync(path.join(dir, 'en-US.json'), readFileSync(path.join(dir, 'pt-BR.json')));
+    await rejectsWith(buildAppPackage({ env, appPackageDir: dir, outFile: tmpFile('x.zip') }), /repeats the default language en-US/);
+
+    m.localizationInfo.additionalLanguages.pop();
+    m.localizationInfo.additionalLanguages.push({ languageTag: 'pt-br', file: 'pt-BR-2.json' });
+    writeJson(path.join(dir, 'manifest.json'), m);
+    await rejectsWith(buildAppPackage({ env, appPackageDir: dir, outFile: tmpFile('x.zip') }), /additionalLanguages has pt-br twice/);
   });
 });
 

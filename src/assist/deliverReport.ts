@@ -23,7 +23,7 @@ export interface DeliveryPolicy {
 export const DEFAULT_DELIVERY_POLICY: DeliveryPolicy = { retryWindowSec: 24 * 3600, leaseSec: 60, backoffBaseSec: 1, backoffMaxSec: 300 };
 
 /** Failures worth another try: Graph asked us to wait, or could not answer. */
-const TRANSIENT = new Set(['busy', 'unavailable']);
+const TRANSIENT = new Set(['busy', 'unavailable', 'timeout']);
 /** Deliveries of a message whose submit has not been written yet, before we call it stale. */
 const UNCLAIMED_GRACE_ATTEMPTS = 3;
 

@@ -25,6 +25,7 @@ export type InputError =
   | 'longerThanADay'
   | 'endInFuture'
   | 'startTooOld'
+  | 'startBeforeRequest'
   | 'helperDeviceInvalid';
 
 const MAX_INPUT_LENGTH = 64;
@@ -63,7 +64,8 @@ function localTime(date: string, time: string, zone: string): DateTime | undefin
   return value.isValid ? value : undefined;
 }
 
-export function validateInputs(inputs: SessionInputs, timeZone: string, helperDevices: HelperDevice[], now: Date): ValidationResult {
+/** `requestedAt`: when Intune was asked; a session cannot have started before (less the clock skew). */
+export function validateInputs(inputs: SessionInputs, timeZone: string, helperDevices: HelperDevice[], now: Date, requestedAt: Date): ValidationResult {
   const errors: InputError[] = [];
   if (!(SESSION_TYPES as readonly string[]).includes(inputs.sessionType)) errors.push('sessionTypeInvalid');
 
@@ -77,6 +79,7 @@ export function validateInputs(inputs: SessionInputs, timeZone: string, helperDe
     else if (end.diff(start, 'hours').hours > MAX_SESSION_HOURS) errors.push('longerThanADay');
     if (end > current.plus({ minutes: CLOCK_SKEW_MINUTES })) errors.push('endInFuture');
     if (start < current.minus({ days: OLDEST_START_DAYS })) errors.push('startTooOld');
+    else if (start < DateTime.fromJSDate(requestedAt).minus({ minutes: CLOCK_SKEW_MINUTES })) errors.push('startBeforeRequest');
   }
 
   const helperDeviceId = inputs.helperDeviceId === NO_HELPER_DEVICE ? null : inputs.helperDeviceId;

@@ -3,7 +3,7 @@ import type { IntuneGraph } from '../graph/types';
 import type { OnceLedger, PendingRequest, PendingSignIns } from '../store/ports';
 import type { Caller } from './caller';
 import type { StartOutcome } from './outcomes';
-import type { StartAssistance } from './startAssistance';
+import { onceKeyOf, type StartAssistance } from './startAssistance';
 
 const EXCHANGE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** How long a sign-in card stays good for the request it was sent for. */
@@ -26,17 +26,27 @@ export class SignedInStart {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** Parks the request; the returned id goes on the sign-in card. */
-  async defer(caller: Caller, command: PendingRequest['command']): Promise<string> {
+  /**
+   * Parks the request; the returned id goes on the sign-in card. Undefined when this message or choice card
+   * was parked already (a Teams retry, a double click): one sign-in card, one request to Intune.
+   */
+  async defer(caller: Caller, command: PendingRequest['command']): Promise<string | undefined> {
+    const key = onceKeyOf(caller, command.kind);
+    if (!(await this.once.claim(key))) return undefined;
     const exchangeId = randomUUID();
-    await this.pending.save({
-      exchangeId,
-      tenantId: caller.tenantId,
-      aadObjectId: caller.aadObjectId,
-      conversationId: caller.conversationId,
-      command,
-      createdAt: this.now().toISOString(),
-    });
+    try {
+      await this.pending.save({
+        exchangeId,
+        tenantId: caller.tenantId,
+        aadObjectId: caller.aadObjectId,
+        conversationId: caller.conversationId,
+        command,
+        createdAt: this.now().toISOString(),
+      });
+    } catch (error) {
+      await this.once.release(key);
+      throw error;
+    }
     return exchangeId;
   }
 

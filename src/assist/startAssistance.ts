@@ -12,6 +12,14 @@ import { defaultInputs } from './sessionInput';
 const MAX_DEVICE_NAME = 128;
 const DEVICE_ID = /^[A-Za-z0-9-]{1,64}$/;
 
+/**
+ * What makes a request one request: the message (Teams retries a slow turn with its id), or the choice card
+ * (one session per card, however often its buttons are clicked).
+ */
+export function onceKeyOf(caller: Caller, kind: 'byName' | 'byId'): string {
+  return kind === 'byId' && caller.replyToId ? `pick:${caller.conversationId}:${caller.replyToId}` : `turn:${caller.conversationId}:${caller.activityId}`;
+}
+
 export class StartAssistance {
   constructor(
     private readonly graph: IntuneGraph,
@@ -28,16 +36,14 @@ export class StartAssistance {
     const devices = await this.graph.findDevicesByName(name);
     if (devices.length === 0) return { kind: 'notFound', deviceName: name };
     if (devices.length > 1) return { kind: 'ambiguous', deviceName: name, devices };
-    return this.on(caller, devices[0], requester, `turn:${caller.conversationId}:${caller.activityId}`);
+    return this.on(caller, devices[0], requester, onceKeyOf(caller, 'byName'));
   }
 
   /** The technician picked one device of several; the id comes from a card, so it is checked and re-read. */
   async byId(caller: Caller, deviceId: unknown, requester: IntuneGraph = this.graph): Promise<StartOutcome> {
     if (typeof deviceId !== 'string' || !DEVICE_ID.test(deviceId)) return { kind: 'notFound', deviceName: '' };
     try {
-      // One session per choice card, however often its buttons are clicked.
-      const key = caller.replyToId ? `pick:${caller.conversationId}:${caller.replyToId}` : `turn:${caller.conversationId}:${caller.activityId}`;
-      return await this.on(caller, await this.graph.getDevice(deviceId), requester, key);
+      return await this.on(caller, await this.graph.getDevice(deviceId), requester, onceKeyOf(caller, 'byId'));
     } catch (error) {
       if (error instanceof GraphFailure && error.kind === 'notFound') return { kind: 'notFound', deviceName: '' };
       throw error;
@@ -48,11 +54,19 @@ export class StartAssistance {
     // Read what the card needs before asking Intune, so nothing but the store write follows the 204.
     const helperDevices = await this.helperDevicesOf(caller);
     if (!(await this.once.claim(onceKey))) return { kind: 'repeated' };
+    let unconfirmed = false;
     try {
       await requester.requestRemoteAssistance(device.id);
     } catch (error) {
-      await this.once.release(onceKey);
-      throw error;
+      // The prompt may already be on the user's screen: keep the claim, so neither a Teams retry nor this
+      // turn asks again, and give the technician a card to log the session with.
+      if (error instanceof GraphFailure && error.mayHaveActed) {
+        unconfirmed = true;
+        this.log.warn({ deviceId: device.id, kind: error.kind, status: error.status, requestId: error.requestId }, 'Intune did not confirm the remote assistance request');
+      } else {
+        await this.once.release(onceKey);
+        throw error;
+      }
     }
     const now = this.now().toISOString();
     const session: Session = {
@@ -67,6 +81,7 @@ export class StartAssistance {
       helperDevices,
       createdAt: now,
       updatedAt: now,
+      ...(unconfirmed ? { unconfirmed } : {}),
     };
     try {
       await this.store.create(session);

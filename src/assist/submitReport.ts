@@ -24,7 +24,7 @@ export class SubmitReport {
     if (session.state !== 'requested') return { kind: 'closed', session };
 
     const inputs = readInputs(data);
-    const validation = validateInputs(inputs, session.timeZone, session.helperDevices, this.now());
+    const validation = validateInputs(inputs, session.timeZone, session.helperDevices, this.now(), new Date(session.createdAt));
     if (!validation.ok) return { kind: 'open', session, inputs, errors: validation.errors };
 
     // Queue first: a message whose session never became `submitted` is dropped by the worker, whereas

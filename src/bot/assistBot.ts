@@ -29,7 +29,7 @@ import type { CardAddress, Session } from '../sessions/session';
 import { parseCommand, type Command } from '../commands/parseCommand';
 import { MAX_NAME_MATCHES } from '../graph/intuneGraphService';
 import { safeTimeZone } from '../i18n/format';
-import { messagesFor, type Messages } from '../i18n/messages';
+import { messagesFor, verbatim, type Messages } from '../i18n/messages';
 import type { Logger } from '../log';
 import { describeFailure } from './errorText';
 
@@ -63,7 +63,7 @@ export class AssistBot extends TeamsActivityHandler {
     },
     pickDevice: async (caller, data) => {
       const signedIn = this.useCases.signedIn;
-      if (signedIn) return { signIn: await signedIn.start.defer(caller, { kind: 'byId', deviceId: String(data.deviceId ?? '').slice(0, 64) }) };
+      if (signedIn) return this.signInReply(caller, await signedIn.start.defer(caller, { kind: 'byId', deviceId: String(data.deviceId ?? '').slice(0, 64) }));
       return this.startReply(caller, await this.useCases.start.byId(caller, data.deviceId));
     },
   };
@@ -72,7 +72,7 @@ export class AssistBot extends TeamsActivityHandler {
   private readonly commands: { [K in Command['kind']]: (caller: Caller, command: Extract<Command, { kind: K }>) => Promise<Reply> } = {
     assist: async (caller, command) => {
       const signedIn = this.useCases.signedIn;
-      if (signedIn) return { signIn: await signedIn.start.defer(caller, { kind: 'byName', deviceName: command.deviceName }) };
+      if (signedIn) return this.signInReply(caller, await signedIn.start.defer(caller, { kind: 'byName', deviceName: command.deviceName }));
       return this.startReply(caller, await this.useCases.start.byName(caller, command.deviceName));
     },
     help: async (caller) => ({ card: renderHelpCard(messagesFor(caller.locale)) }),
@@ -120,6 +120,11 @@ export class AssistBot extends TeamsActivityHandler {
       return refusal ?? this.commands[command.kind](caller, command as never);
     });
     await context.sendActivity(this.toActivity(caller, reply));
+  }
+
+  /** A sign-in card for the parked request, or nothing new when this message or card was parked already. */
+  private signInReply(caller: Caller, exchangeId: string | undefined): Reply {
+    return exchangeId ? { signIn: exchangeId } : { text: messagesFor(caller.locale).t('find.repeated') };
   }
 
   private toActivity(caller: Caller, reply: Reply) {
@@ -170,7 +175,7 @@ export class AssistBot extends TeamsActivityHandler {
       const failure = describeFailure(m, error);
       this.log.warn({ err: error }, 'single sign-on exchange did not go through');
       if (error instanceof GraphFailure && error.kind === 'unauthorized') {
-        await context.sendActivity(m.t('signIn.failed', { consentUrl: sso.consentUrl }));
+        await context.sendActivity(m.t('signIn.failed', { consentUrl: verbatim(sso.consentUrl) }));
         return { status: 412, body: { id, connectionName, failureDetail: 'The token could not be exchanged on behalf of the user.' } };
       }
       await context.sendActivity(failure ?? m.t('error.generic'));

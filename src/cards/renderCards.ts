@@ -2,7 +2,8 @@ import { Template } from 'adaptivecards-templating';
 import type { ManagedDevice } from '../graph/types';
 import { SESSION_TYPES } from '../graph/types';
 import { formatDateTime, formatDuration } from '../i18n/format';
-import type { MessageKey, Messages } from '../i18n/messages';
+import { escapeMarkdown } from '../i18n/markdown';
+import { verbatim, type MessageKey, type Messages } from '../i18n/messages';
 import type { InputError, SessionInputs } from '../assist/sessionInput';
 import { NO_HELPER_DEVICE } from '../assist/sessionInput';
 import type { Session } from '../sessions/session';
@@ -18,8 +19,20 @@ export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adapti
 
 interface Fact { title: string; value: string }
 
+/**
+ * Data from Graph or from a person, where a card renders it as markdown (TextBlock, FactSet): escaped so
+ * it shows as data. Empty or missing is undefined, for the caller's fallback. Sentences with data in them
+ * are escaped by Messages; input values and choice titles are not markdown and take data as it is.
+ */
+const shown = (value: string | null | undefined): string | undefined => (value ? escapeMarkdown(value) : undefined);
+
+/** Parsing a template's expressions costs milliseconds; each of our few templates is parsed once. */
+const parsed = new Map<object, Template>();
+
 function expand(template: object, data: object): AdaptiveCard {
-  return new Template(template).expand({ $root: data }) as AdaptiveCard;
+  let compiled = parsed.get(template);
+  if (!compiled) parsed.set(template, (compiled = new Template(template)));
+  return compiled.expand({ $root: data }) as AdaptiveCard;
 }
 
 export function renderHelpCard(m: Messages, lead = ''): AdaptiveCard {
@@ -35,23 +48,22 @@ export function renderHelpCard(m: Messages, lead = ''): AdaptiveCard {
   });
 }
 
-const osOf = (d: Pick<ManagedDevice, 'operatingSystem' | 'osVersion'>, m: Messages) =>
-  [d.operatingSystem, d.osVersion].filter(Boolean).join(' ') || m.t('device.unknown');
+const osOf = (d: Pick<ManagedDevice, 'operatingSystem' | 'osVersion'>) => [d.operatingSystem, d.osVersion].filter(Boolean).join(' ');
 
 export function renderDeviceChoiceCard(m: Messages, deviceName: string, devices: ManagedDevice[], timeZone: string, shownMax: number): AdaptiveCard {
-  const shown = devices.slice(0, shownMax);
+  const listed = devices.slice(0, shownMax);
   return expand(deviceChoiceTemplate, {
     title: m.t('choice.title', { count: devices.length, deviceName }),
     prompt: m.t('choice.prompt'),
     labels: { user: m.t('device.user'), os: m.t('device.os'), lastSync: m.t('device.lastSync'), pick: m.t('choice.pick') },
-    devices: shown.map((d) => ({
+    devices: listed.map((d) => ({
       id: d.id,
-      name: d.deviceName ?? deviceName,
-      user: d.userDisplayName || d.userPrincipalName || m.t('device.noUser'),
-      os: osOf(d, m),
+      name: shown(d.deviceName ?? deviceName) ?? '',
+      user: shown(d.userDisplayName || d.userPrincipalName) ?? m.t('device.noUser'),
+      os: shown(osOf(d)) ?? m.t('device.unknown'),
       lastSync: formatDateTime(d.lastSyncDateTime, timeZone, m) ?? m.t('device.never'),
     })),
-    more: devices.length > shown.length ? m.t('choice.more', { count: shown.length }) : '',
+    more: devices.length > listed.length ? m.t('choice.more', { count: listed.length }) : '',
   });
 }
 
@@ -59,10 +71,10 @@ function deviceFacts(device: ManagedDevice, timeZone: string, m: Messages): Fact
   const compliance = device.complianceState ?? 'unknown';
   const complianceKey = `compliance.${compliance}` as MessageKey;
   return [
-    { title: m.t('device.name'), value: device.deviceName ?? m.t('device.unknown') },
-    { title: m.t('device.os'), value: osOf(device, m) },
-    { title: m.t('device.user'), value: device.userDisplayName || device.userPrincipalName || m.t('device.noUser') },
-    { title: m.t('device.compliance'), value: safeT(m, complianceKey, compliance) },
+    { title: m.t('device.name'), value: shown(device.deviceName) ?? m.t('device.unknown') },
+    { title: m.t('device.os'), value: shown(osOf(device)) ?? m.t('device.unknown') },
+    { title: m.t('device.user'), value: shown(device.userDisplayName || device.userPrincipalName) ?? m.t('device.noUser') },
+    { title: m.t('device.compliance'), value: safeT(m, complianceKey, shown(compliance) ?? '') },
     { title: m.t('device.lastSync'), value: formatDateTime(device.lastSyncDateTime, timeZone, m) ?? m.t('device.never') },
   ];
 }
@@ -78,6 +90,7 @@ const ERROR_PLACES: Record<InputError, 'sessionType' | 'start' | 'end' | 'helper
   sessionTypeInvalid: 'sessionType',
   startInvalid: 'start',
   startTooOld: 'start',
+  startBeforeRequest: 'start',
   endInvalid: 'end',
   endBeforeStart: 'end',
   longerThanADay: 'end',
@@ -96,9 +109,10 @@ export function renderSessionCard(m: Messages, session: Session, state: SessionC
   const errors = { sessionType: '', start: '', end: '', helperDevice: '' };
   for (const error of state.errors) {
     const place = ERROR_PLACES[error];
-    errors[place] = [errors[place], m.t(`input.${error}`)].filter(Boolean).join(' ');
+    const requestedAt = formatDateTime(session.createdAt, session.timeZone, m) ?? session.createdAt;
+    errors[place] = [errors[place], m.t(`input.${error}`, { requestedAt })].filter(Boolean).join(' ');
   }
-  const notice = state.notice ?? (state.errors.length ? m.t('session.fixErrors') : '');
+  const notice = state.notice ?? (state.errors.length ? m.t('session.fixErrors') : session.unconfirmed ? m.t('session.unconfirmed') : '');
   return expand(sessionTemplate, {
     sessionId: session.id,
     title: m.t('session.title'),
@@ -120,14 +134,15 @@ export function renderSessionCard(m: Messages, session: Session, state: SessionC
       startTime: m.t('session.startTime'),
       endDate: m.t('session.endDate'),
       endTime: m.t('session.endTime'),
-      timeZone: m.t('session.timeZone', { timeZone: session.timeZone }),
+      // A zone name luxon knows (checked when the session started): ours to show as it is.
+      timeZone: m.t('session.timeZone', { timeZone: verbatim(session.timeZone) }),
       helperDevice: m.t('session.helperDevice'),
       submit: m.t('session.submit'),
       cancel: m.t('session.cancel'),
     },
     sessionTypes: SESSION_TYPES.map((value) => ({ value, title: m.t(`sessionType.${value}`) })),
     helperDevices: [
-      ...session.helperDevices.map((d) => ({ value: d.id, title: `${d.deviceName ?? d.id} (${osOf(d, m)})` })),
+      ...session.helperDevices.map((d) => ({ value: d.id, title: `${d.deviceName ?? d.id} (${osOf(d) || m.t('device.unknown')})` })),
       { value: NO_HELPER_DEVICE, title: m.t('session.noHelperDevice') },
     ],
   });
@@ -158,8 +173,8 @@ function recordFacts(m: Messages, session: Session): Fact[] {
   const zone = session.timeZone;
   const when = (iso: string) => formatDateTime(iso, zone, m) ?? iso;
   const facts: Fact[] = [
-    { title: m.t('record.technician'), value: session.technician.name },
-    { title: m.t('device.name'), value: session.device.deviceName ?? m.t('device.unknown') },
+    { title: m.t('record.technician'), value: shown(session.technician.name) ?? '' },
+    { title: m.t('device.name'), value: shown(session.device.deviceName) ?? m.t('device.unknown') },
   ];
   const report = session.report;
   if (report && session.state !== 'cancelled') {
@@ -183,7 +198,7 @@ export function renderSessionListCard(m: Messages, sessions: Session[]): Adaptiv
     labels: { retry: m.t('record.retry') },
     sessions: sessions.map((s) => ({
       id: s.id,
-      device: s.device.deviceName ?? m.t('device.unknown'),
+      device: shown(s.device.deviceName) ?? m.t('device.unknown'),
       canRetry: s.state === 'failed',
       facts: [
         { title: m.t('sessions.state'), value: m.t(`state.${s.state}`) },

@@ -8,7 +8,8 @@ export type GraphFailureKind =
   | 'notFound' // 404
   | 'badRequest' // 400 and other 4xx: Graph refused what we sent
   | 'busy' // 429/503/504 still failing after our retries
-  | 'unavailable'; // 5xx, network failures, timeouts
+  | 'unavailable' // 5xx, network failures
+  | 'timeout'; // no answer within our deadline
 
 /** The least permission each call needs, named to the admin on a 403 (graph-contract.md). */
 const REQUIRED_PERMISSION: Record<GraphOperation, string> = {
@@ -37,6 +38,11 @@ export class GraphFailure extends Error {
 
   get permission(): string {
     return REQUIRED_PERMISSION[this.operation];
+  }
+
+  /** A write Graph may have carried out although we saw no success: a timeout, a reset, a 5xx (not a 429). */
+  get mayHaveActed(): boolean {
+    return this.kind === 'timeout' || this.kind === 'unavailable' || (this.kind === 'busy' && this.status !== 429);
   }
 }
 

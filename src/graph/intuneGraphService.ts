@@ -1,5 +1,5 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
-import { toGraphFailure, type GraphOperation } from './graphErrors';
+import { GraphFailure, toGraphFailure, type GraphOperation } from './graphErrors';
 import type { WritePacer } from './writePacer';
 import {
   DEVICE_FIELDS,
@@ -21,23 +21,27 @@ function odataString(value: string): string {
 }
 
 export class IntuneGraphService implements IntuneGraph {
+  /** `deadlineMs` bounds each call, its retries and pages included: a Graph that stops answering must not hold a turn or a lease. */
   constructor(
     private readonly client: Client,
     private readonly writes: WritePacer,
+    private readonly deadlineMs: number,
   ) {}
 
   async findDevicesByName(deviceName: string): Promise<ManagedDevice[]> {
-    return this.call('findDevices', async () => {
+    return this.call('findDevices', async (signal) => {
       const devices: ManagedDevice[] = [];
       let page = await this.client
         .api('/deviceManagement/managedDevices')
-        .filter(`deviceName eq ${odataString(deviceName)}`)
+        .option('signal', signal)
+        // The client puts query values into the URL as they are: `&`, `#` and `+` in a name would cut or change it.
+        .filter(encodeURIComponent(`deviceName eq ${odataString(deviceName)}`))
         .select(DEVICE_FIELDS)
         .get();
       devices.push(...page.value);
       // Follow the whole nextLink as Graph asks, but only as far as we would ever show.
       while (page['@odata.nextLink'] && devices.length < FETCHED_MATCHES) {
-        page = await this.client.api(page['@odata.nextLink']).get();
+        page = await this.client.api(page['@odata.nextLink']).option('signal', signal).get();
         devices.push(...page.value);
       }
       return devices.slice(0, FETCHED_MATCHES).map(pickDevice);
@@ -45,28 +49,28 @@ export class IntuneGraphService implements IntuneGraph {
   }
 
   async getDevice(deviceId: string): Promise<ManagedDevice> {
-    return this.call('getDevice', async () =>
-      pickDevice(await this.client.api(`/deviceManagement/managedDevices/${encodeURIComponent(deviceId)}`).select(DEVICE_FIELDS).get()),
+    return this.call('getDevice', async (signal) =>
+      pickDevice(await this.client.api(`/deviceManagement/managedDevices/${encodeURIComponent(deviceId)}`).option('signal', signal).select(DEVICE_FIELDS).get()),
     );
   }
 
   async requestRemoteAssistance(deviceId: string): Promise<void> {
     await this.writes.take();
-    await this.call('requestAssistance', () =>
-      this.client.api(`/deviceManagement/managedDevices/${encodeURIComponent(deviceId)}/requestRemoteAssistance`).post(undefined),
+    await this.call('requestAssistance', (signal) =>
+      this.client.api(`/deviceManagement/managedDevices/${encodeURIComponent(deviceId)}/requestRemoteAssistance`).option('signal', signal).post(undefined),
     );
   }
 
   async getUser(userId: string): Promise<DirectoryUser> {
-    return this.call('getUser', async () => {
-      const user = await this.client.api(`/users/${encodeURIComponent(userId)}`).select(USER_FIELDS).get();
+    return this.call('getUser', async (signal) => {
+      const user = await this.client.api(`/users/${encodeURIComponent(userId)}`).option('signal', signal).select(USER_FIELDS).get();
       return Object.fromEntries(USER_FIELDS.map((f) => [f, user[f] ?? null])) as unknown as DirectoryUser;
     });
   }
 
   async listUserDevices(userId: string): Promise<ManagedDevice[]> {
-    return this.call('listUserDevices', async () => {
-      const page = await this.client.api(`/users/${encodeURIComponent(userId)}/managedDevices`).select(DEVICE_FIELDS).get();
+    return this.call('listUserDevices', async (signal) => {
+      const page = await this.client.api(`/users/${encodeURIComponent(userId)}/managedDevices`).option('signal', signal).select(DEVICE_FIELDS).get();
       return (page.value as unknown[]).map(pickDevice);
     });
   }
@@ -74,23 +78,35 @@ export class IntuneGraphService implements IntuneGraph {
   async reportRemoteAssistance(report: RemoteAssistanceReport): Promise<void> {
     await this.writes.take();
     // Beta only, and in no public metadata, so no SDK request builder: the generic api() call it is.
-    await this.call('report', () =>
-      this.client.api('/deviceManagement/reportRemoteAssistance').version('beta').post({ reportingPayload: report }),
+    await this.call('report', (signal) =>
+      this.client.api('/deviceManagement/reportRemoteAssistance').version('beta').option('signal', signal).post({ reportingPayload: report }),
     );
   }
 
   async isMemberOf(userId: string, groupId: string): Promise<boolean> {
-    return this.call('checkMembership', async () => {
-      const result = await this.client.api(`/users/${encodeURIComponent(userId)}/checkMemberGroups`).post({ groupIds: [groupId] });
+    return this.call('checkMembership', async (signal) => {
+      const result = await this.client.api(`/users/${encodeURIComponent(userId)}/checkMemberGroups`).option('signal', signal).post({ groupIds: [groupId] });
       return (result.value as string[]).includes(groupId);
     });
   }
 
-  private async call<T>(operation: GraphOperation, work: () => Promise<T>): Promise<T> {
+  private async call<T>(operation: GraphOperation, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const deadline = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    // The signal aborts the HTTP request; the race also covers getting a token, which the signal does not reach.
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        deadline.abort();
+        reject(new GraphFailure(operation, 'timeout', undefined, 'Timeout', undefined));
+      }, this.deadlineMs);
+    });
     try {
-      return await work();
+      return await Promise.race([work(deadline.signal), timedOut]);
     } catch (error) {
+      if (deadline.signal.aborted) throw new GraphFailure(operation, 'timeout', undefined, 'Timeout', undefined);
       throw toGraphFailure(operation, error);
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

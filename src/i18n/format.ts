@@ -1,9 +1,19 @@
 import { DateTime, IANAZone } from 'luxon';
 import type { Messages } from './messages';
 
+/** Zones already checked (luxon's check builds a formatter each time); bounded, since the value comes from outside. */
+const checkedZones = new Map<string, boolean>();
+
 /** A zone Teams reported, if it is one we can compute with; UTC otherwise. */
 export function safeTimeZone(zone: string | undefined): string {
-  return zone && IANAZone.isValidZone(zone) ? zone : 'UTC';
+  if (!zone) return 'UTC';
+  let valid = checkedZones.get(zone);
+  if (valid === undefined) {
+    valid = IANAZone.isValidZone(zone);
+    if (checkedZones.size > 1000) checkedZones.clear();
+    checkedZones.set(zone, valid);
+  }
+  return valid ? zone : 'UTC';
 }
 
 /** A date and time as the technician reads them: their zone, their locale. */

@@ -1,8 +1,16 @@
 import { IntlMessageFormat } from 'intl-messageformat';
 import enUS from './catalogues/en-US.json';
+import esES from './catalogues/es-ES.json';
+import ptBR from './catalogues/pt-BR.json';
+import ruRU from './catalogues/ru-RU.json';
+import { escapeMarkdown } from './markdown';
 
 export type MessageKey = keyof typeof enUS;
-export type MessageValues = Record<string, string | number>;
+/** A value of ours that must reach the text as it is (a link); everything else passed in is data. */
+export interface Verbatim { verbatim: string }
+export type MessageValues = Record<string, string | number | Verbatim>;
+
+export const verbatim = (text: string): Verbatim => ({ verbatim: text });
 
 /** The user-facing text of one locale. Every sentence a user reads comes from a catalogue through here. */
 export interface Messages {
@@ -12,15 +20,14 @@ export interface Messages {
 
 type Catalogue = Record<MessageKey, string>;
 
-/** en-US is the source catalogue; other locales may omit keys and fall back to it. */
-const CATALOGUES: Record<string, Partial<Catalogue>> = { 'en-US': enUS };
+/** en-US is the source catalogue; the others have every key (a test checks), en-US covers one missed anyway. */
+export const CATALOGUES: Record<string, Partial<Catalogue>> = { 'en-US': enUS, 'pt-BR': ptBR, 'es-ES': esES, 'ru-RU': ruRU };
 const DEFAULT_LOCALE = 'en-US';
 
 /** The best catalogue for a Teams locale: exact ("pt-BR"), then by language ("pt-PT" ➜ "pt-BR"), then en-US. */
-export function resolveLocale(requested: string | undefined): string {
+export function resolveLocale(requested: string | undefined, locales: string[] = Object.keys(CATALOGUES)): string {
   if (!requested) return DEFAULT_LOCALE;
   const wanted = requested.toLowerCase();
-  const locales = Object.keys(CATALOGUES);
   return (
     locales.find((l) => l.toLowerCase() === wanted) ??
     locales.find((l) => l.split('-')[0].toLowerCase() === wanted.split('-')[0]) ??
@@ -47,10 +54,17 @@ export function messagesFor(requested: string | undefined): Messages {
           format = new IntlMessageFormat(source, catalogue[key] ? locale : DEFAULT_LOCALE, undefined, { ignoreTag: true });
           formats.set(key, format);
         }
-        return String(format.format(values));
+        // Every sentence is rendered as markdown by Teams: data goes in escaped, so it shows as data.
+        return String(format.format(values && escapeValues(values)));
       },
     };
     cache.set(locale, messages);
   }
   return messages;
+}
+
+function escapeValues(values: MessageValues): Record<string, string | number> {
+  return Object.fromEntries(
+    Object.entries(values).map(([name, value]) => [name, typeof value === 'object' ? value.verbatim : typeof value === 'string' ? escapeMarkdown(value) : value]),
+  );
 }

@@ -27,6 +27,8 @@ export interface Session {
   helperDevices: HelperDevice[];
   createdAt: string;
   updatedAt: string;
+  /** Intune did not confirm the request (no answer, a reset, a 5xx): the prompt may still have reached the device. */
+  unconfirmed?: boolean;
   report?: SessionReport;
   /** Where the session's card was posted, so the report worker can update it in place after the turn. */
   card?: CardAddress;

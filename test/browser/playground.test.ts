@@ -110,12 +110,12 @@ describe('AssistDesk in Microsoft 365 Agents Playground', { timeout: 150_000 }, 
       await page.getByRole('option', { name: 'Full control', exact: true }).click();
       assert.equal(await sessionType.inputValue(), 'Full control');
 
-      // Half an hour ending five minutes ago; dates typed only where they differ from the prefilled ones
-      // (e.g. just after midnight the start falls on the day before).
-      const end = DateTime.now().setZone(TIME_ZONE).minus({ minutes: 5 }).startOf('minute');
-      const start = end.minus({ minutes: 30 });
+      // The session started when Intune was asked (the prefilled start; it cannot be earlier) and ends a
+      // minute from now (within the allowed clock skew); dates typed only where they differ from the
+      // prefilled ones (just before midnight the end falls on the next day).
+      const end = DateTime.now().setZone(TIME_ZONE).plus({ minutes: 1 }).startOf('minute');
       const shown = async (input: Locator) => DateTime.fromFormat(await input.inputValue(), 'LLLL d, yyyy', { locale: 'en-US', zone: TIME_ZONE }).toISODate();
-      for (const [dateInput, timeInput, at] of [[startDate, startTime, start], [endDate, endTime, end]] as const) {
+      for (const [dateInput, timeInput, at] of [[endDate, endTime, end]] as const) {
         if ((await shown(dateInput)) !== at.toISODate()) {
           await dateInput.fill(at.toFormat('MM/dd/yyyy'));
           await dateInput.press('Tab');
@@ -139,11 +139,12 @@ describe('AssistDesk in Microsoft 365 Agents Playground', { timeout: 150_000 }, 
       assert.equal(report.remoteAssistanceSessionType, 'fullControl');
       assert.equal(report.helperDeviceName, 'ALEX-WS01');
       assert.equal(report.helperEmail, 'alex.tech@contoso.example');
-      assert.equal(report.startDateTime, iso(start));
+      assert.equal(report.startDateTime, iso(prefilled));
       assert.equal(report.endDateTime, iso(end));
 
       const record = await card.innerText();
-      for (const fact of ['Alex Tech', 'LAPTOP-42', 'Full control', '30 min', 'Reported at']) assert.ok(record.includes(fact), `record card lacks "${fact}":\n${record}`);
+      const minutes = `${Math.round(end.diff(prefilled, 'minutes').minutes)} min`;
+      for (const fact of ['Alex Tech', 'LAPTOP-42', 'Full control', minutes, 'Reported at']) assert.ok(record.includes(fact), `record card lacks "${fact}":\n${record}`);
       assert.equal(await card.locator('input, textarea, select, [role="combobox"]').count(), 0, 'the record card has no inputs');
       assert.equal(await card.getByRole('button').count(), 0, 'the record card has no buttons');
 

@@ -119,6 +119,12 @@ export function makeDemoSeed(technicianId: string = TECHNICIAN_ID): GraphSeed {
         operatingSystem: 'Android', osVersion: '14', model: 'Pixel 7', manufacturer: 'Google',
         complianceState: 'noncompliant', deviceEnrollmentType: 'userEnrollment', managedDeviceOwnerType: 'personal',
       }),
+      // Names as phones, tablets and renamed BYOD devices carry them: every character URLs and OData treat specially.
+      device(11, "Kim & Lee's iPad #2", kim, { ...ios, managedDeviceOwnerType: 'personal' }),
+      device(12, 'C++ Build 100% / \\ ?', kim, {}),
+      device(13, 'Say "Hi" — Ünïcødé 机', kim, {}),
+      // A BYOD device renamed to phish the helpdesk, with a user name that tries markdown and a line break.
+      device(14, 'BYOD-[Verify](https://evil.example)', kim, { userDisplayName: '*Kim* _Lee_\n# Call > -555 (now)', operatingSystem: 'Android', osVersion: '14' }),
     ],
   };
 }

@@ -68,6 +68,8 @@ function channelAuthEnv(appType: 'MultiTenant' | 'SingleTenant'): Record<string,
   return {
     MicrosoftAppId: BOT_APP_ID,
     MicrosoftAppPassword: BOT_SECRET,
+    // Production refuses to start without a technicians' group unless opted out on purpose.
+    ALLOW_ANY_USER_AS_TECHNICIAN: 'true',
     MicrosoftAppType: appType,
     MicrosoftAppTenantId: BOT_TENANT_ID,
     // Incoming: the channel's OpenID metadata (keys) and the issuer its tokens carry.

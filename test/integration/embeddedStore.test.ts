@@ -93,10 +93,67 @@ describe('kill -9 of the whole process group on the embedded store', () => {
   });
 });
 
+describe('two bot processes on one SQLite file (a rolling restart)', () => {
+  it('the same card clicked on both: one report, and each sees the other\'s sessions', async () => {
+    const second = await startBot(world.env);
+    try {
+      const chat = world.chat();
+      const session = await startSession(world, chat);
+      const typed = { sessionId: session.sessionId, ...filledInputs(chat) };
+      const onSecond = { chat: { ...chat, botUrl: second.url } };
+      const results = await Promise.all([session.click('submitReport', typed), session.click('submitReport', typed, onSecond), session.click('submitReport', typed), session.click('submitReport', typed, onSecond)]);
+      assert.ok(results.every((r) => r.status === 200));
+      await session.updatedTo('Remote assistance session reported');
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.deepEqual([...reportCounts()], [[session.sessionId, 1]]);
+      const listed = await say({ ...chat, botUrl: second.url }, 'sessions');
+      assert.match(JSON.stringify(answerTo(listed)?.body.attachments), /LAPTOP-42.*Reported/);
+    } finally {
+      await second.stop();
+    }
+  });
+});
+
+describe('a report call that hangs', () => {
+  it('is given up within the lease and tried again, so no second worker sends it meanwhile', async () => {
+    const chat = world.chat();
+    const session = await startSession(world, chat);
+    // Longer than the worker's deadline (a fifth of the 4 s lease), shorter than a test's patience.
+    world.graph.fault({ method: 'POST', path: 'reportRemoteAssistance', hangMs: 3000 });
+    await session.click('submitReport', { sessionId: session.sessionId, ...filledInputs(chat) });
+    await session.updatedTo('Remote assistance session reported', 20_000);
+    const timedOut = world.bot.logs().find((l) => l.msg === 'report attempt failed; will retry' && l.sessionId === session.sessionId);
+    assert.equal(timedOut?.code, 'Timeout', 'the hung attempt was abandoned at its deadline');
+    await world.graph.idle();
+    // Graph carried out the abandoned call too, after the bot stopped waiting: as it would, a second report
+    // with the same id. Nothing else sent it: two calls in all.
+    assert.equal(world.graph.requests.filter((r) => r.url.pathname.endsWith('/reportRemoteAssistance')).length, 2);
+  });
+});
+
 /** The conversation reference the bot keeps for a card, as botbuilder builds it from the activity. */
 function storedConversation(chat: TeamsChat): Record<string, unknown> {
   return { activityId: undefined, bot: { id: '28:assistdesk-bot', name: 'AssistDesk' }, channelId: 'msteams', conversation: { id: chat.conversationId, conversationType: chat.conversationType, tenantId: chat.tenantId }, locale: 'en-US', serviceUrl: chat.serviceUrl, user: chat.user };
 }
+
+describe('npm run backup', () => {
+  it('copies the store while the bot runs, and the copy opens with every session in it', async () => {
+    const chat = world.chat();
+    const session = await startSession(world, chat);
+    const target = path.join(tempDir('assistdesk-backup-'), 'backup.db');
+    const output = execFileSync(process.execPath, ['lib/cli/backup.js', target], { cwd: ROOT, env: { PATH: process.env.PATH, ASSISTDESK_DATA_DIR: world.env.ASSISTDESK_DATA_DIR, DOTENV_CONFIG_PATH: world.env.DOTENV_CONFIG_PATH } }).toString();
+    assert.match(output, /Backed up .*assistdesk\.db to .*backup\.db/);
+    const db = new Database(target, { readonly: true });
+    try {
+      assert.equal(db.prepare('SELECT state FROM sessions WHERE id = ?').pluck().get(session.sessionId), 'requested');
+      assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
+    } finally {
+      db.close();
+    }
+    // The bot went on working throughout.
+    assert.match(JSON.stringify((await session.click('cancelSession', { sessionId: session.sessionId })).body.value), /cancel/i);
+  });
+});
 
 describe('a data directory the bot cannot use', () => {
   const env = (dataDir: string) => ({ ...world.env, ASSISTDESK_DATA_DIR: dataDir });

@@ -26,9 +26,36 @@ const answerText = (result: PostResult) =>
   result.activity.type === 'invoke'
     ? String(result.body?.type === 'application/vnd.microsoft.activity.message' ? result.body.value : JSON.stringify(result.body?.value ?? ''))
     : world.connector.activities.filter((a) => a.body?.replyToId === result.activity.id && a.body.type === 'message').map((a) => a.body.text ?? JSON.stringify(a.body.attachments)).join('\n');
+/** Every string a Teams client renders as markdown on a card: TextBlock text and FactSet titles and values. */
+function renderedTexts(node: unknown): string[] {
+  if (Array.isArray(node)) return node.flatMap(renderedTexts);
+  if (!node || typeof node !== 'object') return [];
+  const element = node as Record<string, unknown>;
+  const own = element.type === 'TextBlock' ? [String(element.text)] : element.type === 'FactSet' ? (element.facts as Fact[]).flatMap((f) => [f.title, f.value]) : [];
+  return [...own, ...Object.values(element).flatMap(renderedTexts)];
+}
+interface Fact { title: string; value: string }
+/** A link, emphasis, a heading or a line break that markdown would act on (not backslash-escaped). */
+const rendersMarkdown = (text: string) => /(?<!\\)\[[^\]]*(?<!\\)\]\(|(?<!\\)[*_](?=\S)|(^|\n)\s*#|\n/.test(text);
 const intuneCalls = () => world.graph.requests.filter((r) => /devicemanagement/i.test(r.url.pathname)).length;
 const userOf = (index: number) => ({ id: `29:1${world.seed.users[index].id}`, aadObjectId: world.seed.users[index].id, name: world.seed.users[index].displayName });
 
+
+describe('closed by default', () => {
+  let open: World;
+  before(async () => (open = await startWorld({ botEnv: { TECHNICIAN_GROUP_ID: TECHNICIANS_GROUP_ID } })));
+  after(async () => open?.stop());
+
+  it('serves only the tenant whose Intune it reaches when ALLOWED_TENANT_IDS is not set', async () => {
+    await attack('message from another tenant, ALLOWED_TENANT_IDS unset', 'refused, no Graph call', async () => {
+      const result = await say(open.chat({ tenantId: OTHER_TENANT }), 'help me with device LAPTOP-42');
+      const refused = open.connector.activities.some((a) => a.body?.replyToId === result.activity.id && /isn't available to your organisation/.test(a.body.text ?? ''));
+      return `${refused ? 'refused' : 'served'}, ${open.graph.requests.length ? `${open.graph.requests.length} Graph calls` : 'no Graph call'}`;
+    });
+    const own = await say(open.chat(), 'help me with device LAPTOP-42');
+    assert.ok(open.connector.activities.some((a) => a.body?.replyToId === own.activity.id && a.body.attachments?.length), 'its own tenant is served');
+  });
+});
 
 describe('who may do what', () => {
   it('refuses another tenant politely, before any Graph call', async () => {
@@ -104,6 +131,35 @@ describe('who may do what', () => {
       const escaped = lookup?.url.searchParams.get('$filter') === "deviceName eq 'LAPTOP-42'' or deviceName eq ''DESK 7'";
       assert.match(answerText(result), /no Intune device named/);
       return `${escaped ? 'escaped' : 'not escaped'}, ${world.graph.assistanceRequests.length ? 'requested' : 'nothing requested'}`;
+    });
+    for (const char of ['&', '#', '+', '%', '"', '/', '\\', '?', '&$top=999&x=']) {
+      await attack(`URL-special ${JSON.stringify(char)} in the device name`, 'reaches Graph intact, no other option, nothing requested', async () => {
+        world.graph.reset();
+        const name = `LAPTOP-42${char}' or deviceName eq 'DESK 7`;
+        await say(world.chat(), `help me with device ${name}`);
+        const lookup = world.graph.requests.find((r) => r.url.pathname.endsWith('/managedDevices'));
+        const params = [...(lookup?.url.searchParams.keys() ?? [])].sort();
+        const intact = lookup?.url.searchParams.get('$filter') === `deviceName eq '${name.replace(/'/g, "''")}'`;
+        return `${intact ? 'reaches Graph intact' : 'altered on the way'}, ${params.join(',') === '$filter,$select' ? 'no other option' : `options ${params.join(',')}`}, ${world.graph.assistanceRequests.length ? 'requested' : 'nothing requested'}`;
+      });
+    }
+    await attack('markdown and a line break in a device and user name from Graph', 'shown as data on the card', async () => {
+      world.graph.reset();
+      world.connector.reset();
+      const result = await say(world.chat(), 'help me with device BYOD-[Verify](https://evil.example)');
+      const card = world.connector.activities.find((a) => a.body?.replyToId === result.activity.id && a.body.type === 'message')?.body.attachments?.[0]?.content;
+      const texts = renderedTexts(card);
+      const live = texts.filter(rendersMarkdown);
+      assert.ok(texts.some((t) => t.includes('BYOD-\\[Verify\\]\\(https://evil.example\\)')), texts.join('\n'));
+      return live.length ? `rendered as markdown: ${live.join(' | ')}` : 'shown as data on the card';
+    });
+    await attack('markdown typed into a command the bot echoes', 'shown as data in the reply', async () => {
+      world.graph.reset();
+      world.connector.reset();
+      const result = await say(world.chat(), 'help me with device **NOPE** [x](https://evil.example) _y_');
+      const text = answerText(result);
+      assert.match(text, /no Intune device named/);
+      return rendersMarkdown(text) ? `rendered as markdown: ${text}` : 'shown as data in the reply';
     });
     await attack('request body over 256 KB', '413, nothing processed', async () => {
       world.graph.reset();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { attack } from '../support/attackLog';
-import { exchangeToken, invokeActivity, post, say, type PostResult, type TeamsChat } from '../support/teams';
+import { click, exchangeToken, invokeActivity, post, say, type PostResult, type TeamsChat } from '../support/teams';
 import { CLIENT_ID, startWorld, type World } from '../support/world';
 
 const APP_ID_URI = `api://assistdesk.contoso.example/botid-${CLIENT_ID}`;
@@ -42,6 +42,32 @@ function userToken(overrides: { oid?: string; expiresInSec?: number } = {}): str
 
 const messagesAfter = (result: PostResult) =>
   world.connector.activities.filter((a) => a.body?.replyToId === result.activity.id && a.body.type === 'message');
+
+describe('single sign-on: one request per message or card, however often it arrives', () => {
+  it('parks a message once when Teams retries it: one sign-in card, one request to Intune', async () => {
+    const chat = world.chat();
+    await attack('Teams retry of a message with single sign-on', 'one sign-in card, one Intune request', async () => {
+      const first = await say(chat, 'help me with device LAPTOP-42');
+      const cards = () => world.connector.activities.filter((a) => a.body?.attachments?.[0]?.contentType === 'application/vnd.microsoft.card.oauth');
+      await say(chat, 'help me with device LAPTOP-42', { activityId: first.activity.id as string });
+      for (const card of cards()) await exchangeToken(chat, { id: card.body.attachments[0].content.tokenExchangeResource.id, connectionName: CONNECTION, token: userToken() });
+      return `${cards().length === 1 ? 'one sign-in card' : `${cards().length} sign-in cards`}, ${world.graph.assistanceRequests.length === 1 ? 'one Intune request' : `${world.graph.assistanceRequests.length} Intune requests`}`;
+    });
+  });
+
+  it('parks a double-clicked device pick once', async () => {
+    const chat = world.chat();
+    await attack('double click on a device pick with single sign-on', 'one sign-in card, one Intune request', async () => {
+      const kiosk = world.seed.devices.find((d) => d.deviceName === 'KIOSK-01')!;
+      const choiceCardId = 'choice-card-activity-1';
+      const clicks = await Promise.all([1, 2].map(() => click(chat, 'pickDevice', { deviceId: kiosk.id }, { replyToId: choiceCardId })));
+      const cards = world.connector.activities.filter((a) => a.body?.attachments?.[0]?.contentType === 'application/vnd.microsoft.card.oauth');
+      for (const card of cards) await exchangeToken(chat, { id: card.body.attachments[0].content.tokenExchangeResource.id, connectionName: CONNECTION, token: userToken() });
+      assert.ok(clicks.every((c) => c.status === 200));
+      return `${cards.length === 1 ? 'one sign-in card' : `${cards.length} sign-in cards`}, ${world.graph.assistanceRequests.length === 1 ? 'one Intune request' : `${world.graph.assistanceRequests.length} Intune requests`}`;
+    });
+  });
+});
 
 describe('single sign-on for the request', () => {
   it('asks Intune as the technician, on behalf of their Teams token', async () => {

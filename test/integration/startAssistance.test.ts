@@ -56,6 +56,9 @@ describe('help me with device X', () => {
     ['help me with device DESK 7', 'DESK 7'],
     ["help me with device O'Brien-PC", "O'Brien-PC"],
     ['help me with device "Ноутбук-5"', 'Ноутбук-5'],
+    ["help me with device Kim & Lee's iPad #2", "Kim & Lee's iPad #2"],
+    ['help me with device C++ Build 100% / \\ ?', 'C++ Build 100% / \\ ?'],
+    ['help me with device Say "Hi" — Ünïcødé 机', 'Say "Hi" — Ünïcødé 机'],
   ]) {
     it(`understands ${JSON.stringify(text)}`, async () => {
       const result = await say(world.chat(), text);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startBotExpectingExit } from '../support/botProcess';
+import { startBot, startBotExpectingExit } from '../support/botProcess';
 import { filledInputs, startSession } from '../support/session';
 import { click, say } from '../support/teams';
 import { waitFor } from '../support/wait';
@@ -12,6 +12,24 @@ describe('start-up configuration', () => {
     assert.equal(code, 1);
     for (const name of ['AZURE_TENANT_ID', 'AZURE_CLIENT_ID', 'AZURE_CLIENT_SECRET', 'GRAPH_BASE_URL', 'MicrosoftAppType']) assert.match(output, new RegExp(`- ${name}`));
     assert.doesNotMatch(output, /\n\s+at /, 'no stack trace');
+  });
+
+  it('refuses to start with an app identity and no technicians\' group, naming TECHNICIAN_GROUP_ID and the opt-out', async () => {
+    const world = await startWorld();
+    try {
+      const production = { ...world.env, MicrosoftAppId: '6c1b1a4e-2f3d-4b5a-9c8d-7e6f5a4b3c2d', MicrosoftAppPassword: 'bot-secret' };
+      const { code, output } = await startBotExpectingExit(production);
+      assert.equal(code, 1);
+      assert.match(output, /- TECHNICIAN_GROUP_ID is not set: with MicrosoftAppId set, only members .* ALLOW_ANY_USER_AS_TECHNICIAN=true/);
+      // Opted out on purpose: it starts, and says so at every start.
+      for (let start = 0; start < 2; start++) {
+        const bot = await startBot({ ...production, ALLOW_ANY_USER_AS_TECHNICIAN: 'true' });
+        await bot.stop();
+        assert.ok(bot.logs().some((l) => l.level === 40 && String(l.msg).startsWith('ALLOW_ANY_USER_AS_TECHNICIAN=true: every user')), bot.output());
+      }
+    } finally {
+      await world.stop();
+    }
   });
 
   it('refuses a bad PORT by name', async () => {

@@ -39,8 +39,11 @@ export async function startSession(world: World, chat: TeamsChat, deviceName = '
   };
 }
 
-/** Inputs for a session that ran from `startMinutesAgo` to `endMinutesAgo`, in the chat's time zone. */
-export function filledInputs(chat: TeamsChat, overrides: Record<string, string> = {}, startMinutesAgo = 50, endMinutesAgo = 5): Record<string, string> {
+/**
+ * Inputs for a session that ran from `startMinutesAgo` to `endMinutesAgo`, in the chat's time zone. By
+ * default from a minute ago to now: a session cannot start before its request, which a test has just made.
+ */
+export function filledInputs(chat: TeamsChat, overrides: Record<string, string> = {}, startMinutesAgo = 1, endMinutesAgo = 0): Record<string, string> {
   const zone = chat.timeZone ?? 'UTC';
   const start = DateTime.now().setZone(zone).minus({ minutes: startMinutesAgo });
   const end = DateTime.now().setZone(zone).minus({ minutes: endMinutesAgo });

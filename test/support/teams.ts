@@ -61,8 +61,10 @@ export async function post(botUrl: string, activity: Record<string, unknown>, he
 }
 
 /** A message as Teams sends it; in group chats and channels, `mention` puts the bot's @mention first. */
-export function say(chat: TeamsChat, text: string, options: { mention?: boolean } = {}): Promise<PostResult> {
+export function say(chat: TeamsChat, text: string, options: { mention?: boolean; activityId?: string } = {}): Promise<PostResult> {
   const activity = baseActivity(chat, 'message');
+  // Teams sends a retry of a turn with the same id.
+  if (options.activityId) activity.id = options.activityId;
   if (options.mention) {
     const tag = `<at>${BOT_ACCOUNT.name}</at>`;
     activity.text = `${tag} ${text}`;

@@ -1,12 +1,55 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { defaultInputs } from '../../src/assist/sessionInput';
-import { renderDeviceChoiceCard, renderHelpCard, renderSessionCard, renderSessionRecordCard } from '../../src/cards/renderCards';
-import { messagesFor } from '../../src/i18n/messages';
+import { renderDeviceChoiceCard, renderHelpCard, renderSessionCard, renderSessionListCard, renderSessionRecordCard } from '../../src/cards/renderCards';
+import { CATALOGUES, messagesFor } from '../../src/i18n/messages';
 import { assertValidCard, executeActions, inputs } from '../support/cardValidation';
 import { aSession, laptop } from './fixtures';
 
 const m = messagesFor('en-US');
+
+describe('every card in every language', () => {
+  /** Teams refuses a message over about 28 KB. */
+  const TEAMS_MAX_BYTES = 28 * 1024;
+  for (const locale of Object.keys(CATALOGUES)) {
+    it(`${locale}: every card parses with no warnings, targets 1.5 and fits in a Teams message`, () => {
+      const lm = messagesFor(locale);
+      const report = { sessionType: 'elevation' as const, startDateTime: '2026-11-23T10:00:00+00:00', endDateTime: '2026-11-23T11:45:00+00:00', helperDeviceId: 'h1' };
+      const states = (['requested', 'submitted', 'reported', 'cancelled', 'failed'] as const).map((state) =>
+        aSession({ id: `s-${state}`, state, report, reportedAt: '2026-11-23T11:50:00Z', cancelledAt: state === 'cancelled' ? '2026-11-23T10:05:00Z' : undefined }));
+      const many = Array.from({ length: 25 }, (_, i) => ({ ...laptop, id: `d-${i}`, deviceName: `KIOSK-${i}` }));
+      const cards = [
+        renderHelpCard(lm, lm.t('help.notUnderstood')),
+        renderDeviceChoiceCard(lm, 'KIOSK', [...many, ...many], 'Europe/Lisbon', 25),
+        renderSessionCard(lm, aSession({ unconfirmed: true }), { inputs: defaultInputs(new Date('2026-11-23T10:15:00Z'), 'Europe/Lisbon', aSession().helperDevices), errors: ['endBeforeStart', 'startBeforeRequest', 'helperDeviceInvalid'] }),
+        ...states.map((session) => renderSessionRecordCard(lm, session, lm.t('graph.unavailable'))),
+        renderSessionListCard(lm, Array.from({ length: 10 }, (_, i) => states[i % states.length])),
+        renderSessionListCard(lm, []),
+      ];
+      for (const card of cards) {
+        assertValidCard(card);
+        assert.ok(Buffer.byteLength(JSON.stringify(card)) < TEAMS_MAX_BYTES, `${locale}: a card of ${Buffer.byteLength(JSON.stringify(card))} bytes`);
+      }
+    });
+  }
+});
+
+describe('data on cards is shown as data', () => {
+  it('escapes markdown in TextBlocks and FactSets, and leaves choice titles and input values as they are', () => {
+    const name = '[Verify](https://evil.example) *x*';
+    const session = aSession({
+      device: { ...laptop, deviceName: name, userDisplayName: 'Kim\n# _Lee_' },
+      helperDevices: [{ ...aSession().helperDevices[0], deviceName: 'MY_PC [1]' }],
+    });
+    const card = renderSessionCard(m, session, { inputs: defaultInputs(new Date('2026-11-23T10:15:00Z'), 'Europe/Lisbon', session.helperDevices), errors: [] });
+    const text = JSON.stringify(card);
+    assert.ok(text.includes(JSON.stringify('\\[Verify\\]\\(https://evil.example\\) \\*x\\*').slice(1, -1)), 'the device fact');
+    assert.ok(text.includes(JSON.stringify('Kim \\# \\_Lee\\_').slice(1, -1)), 'the user fact, line break folded');
+    assert.ok(!text.includes('[Verify](https'), 'no live link anywhere');
+    const helper = (inputs(card).helperDeviceId.choices as Array<{ title: string }>)[0].title;
+    assert.equal(helper, 'MY_PC [1] (Windows 10.0.26100)', 'a choice title is not markdown');
+  });
+});
 
 describe('cards', () => {
   it('renders the help card with both commands', () => {

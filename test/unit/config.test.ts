@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config';
 
 const base = { AZURE_TENANT_ID: '11111111-2222-3333-4444-555555555555', AZURE_CLIENT_ID: '66666666-7777-8888-9999-000000000000', AZURE_CLIENT_SECRET: 's3cret' };
+const group = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
 const problemsOf = (env: NodeJS.ProcessEnv) => {
   try {
     loadConfig(env);
@@ -12,6 +13,24 @@ const problemsOf = (env: NodeJS.ProcessEnv) => {
     return error.problems;
   }
 };
+
+describe('closed by default', () => {
+  it("serves only AZURE_TENANT_ID's tenant unless ALLOWED_TENANT_IDS names others", () => {
+    assert.deepEqual(loadConfig(base).access.allowedTenantIds, [base.AZURE_TENANT_ID]);
+    const other = '99999999-2222-3333-4444-555555555555';
+    assert.deepEqual(loadConfig({ ...base, ALLOWED_TENANT_IDS: other }).access.allowedTenantIds, [other]);
+    assert.ok(problemsOf({ ...base, AZURE_TENANT_ID: 'contoso.onmicrosoft.com' }).some((p) => p.startsWith('ALLOWED_TENANT_IDS is not set')));
+  });
+
+  it('refuses to start with an app identity and no technicians\' group, unless opted out on purpose', () => {
+    const production = { ...base, MicrosoftAppId: '66666666-7777-8888-9999-000000000001', MicrosoftAppPassword: 'x' };
+    assert.ok(problemsOf(production).some((p) => p.startsWith('TECHNICIAN_GROUP_ID is not set') && p.includes('ALLOW_ANY_USER_AS_TECHNICIAN=true')));
+    assert.equal(loadConfig({ ...production, TECHNICIAN_GROUP_ID: group }).access.technicianGroupId, group);
+    assert.equal(loadConfig({ ...production, ALLOW_ANY_USER_AS_TECHNICIAN: 'true' }).access.anyUserActs, true);
+    assert.ok(problemsOf({ ...production, ALLOW_ANY_USER_AS_TECHNICIAN: 'yes' }).some((p) => p.startsWith('ALLOW_ANY_USER_AS_TECHNICIAN')));
+    assert.equal(loadConfig(base).access.anyUserActs, false, 'local mode needs no group');
+  });
+});
 
 describe('configuration', () => {
   it('has working defaults for everything but the Graph app registration', () => {
@@ -31,10 +50,10 @@ describe('configuration', () => {
 
   it('requires a tenant for a single-tenant bot and accepts the Teams Toolkit names', () => {
     assert.ok(problemsOf({ ...base, BOT_ID: '66666666-7777-8888-9999-000000000001', BOT_PASSWORD: 'x', BOT_TYPE: 'SingleTenant' }).some((p) => p.startsWith('MicrosoftAppTenantId')));
-    const config = loadConfig({ ...base, BOT_ID: '66666666-7777-8888-9999-000000000001', BOT_PASSWORD: 'x' });
+    const config = loadConfig({ ...base, BOT_ID: '66666666-7777-8888-9999-000000000001', BOT_PASSWORD: 'x', TECHNICIAN_GROUP_ID: group });
     assert.equal(config.bot.appId, '66666666-7777-8888-9999-000000000001');
     assert.equal(config.bot.environment.MicrosoftAppId, '66666666-7777-8888-9999-000000000001');
-    const both = loadConfig({ ...base, BOT_ID: '66666666-7777-8888-9999-000000000001', MicrosoftAppId: '66666666-7777-8888-9999-000000000002', MicrosoftAppPassword: 'x' });
+    const both = loadConfig({ ...base, BOT_ID: '66666666-7777-8888-9999-000000000001', MicrosoftAppId: '66666666-7777-8888-9999-000000000002', MicrosoftAppPassword: 'x', TECHNICIAN_GROUP_ID: group });
     assert.equal(both.bot.environment.MicrosoftAppId, '66666666-7777-8888-9999-000000000002', 'the botbuilder name wins over the alias');
   });
 });

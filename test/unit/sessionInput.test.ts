@@ -6,14 +6,15 @@ import { aSession } from './fixtures';
 const helperDevices = aSession().helperDevices;
 const now = new Date('2026-11-23T12:00:00Z');
 const valid: SessionInputs = { sessionType: 'fullControl', startDate: '2026-11-23', startTime: '10:00', endDate: '2026-11-23', endTime: '10:45', helperDeviceId: 'h1' };
-const errorsOf = (inputs: Partial<SessionInputs>, zone = 'Europe/Lisbon') => {
-  const result = validateInputs({ ...valid, ...inputs }, zone, helperDevices, now);
+const requestedAt = new Date('2026-09-01T00:00:00Z');
+const errorsOf = (inputs: Partial<SessionInputs>, zone = 'Europe/Lisbon', asked = requestedAt) => {
+  const result = validateInputs({ ...valid, ...inputs }, zone, helperDevices, now, asked);
   return result.ok ? [] : result.errors;
 };
 
 describe('session inputs', () => {
   it('turns valid inputs into ISO times with the technician\'s offset', () => {
-    const result = validateInputs(valid, 'America/Sao_Paulo', helperDevices, new Date('2026-11-23T20:00:00Z'));
+    const result = validateInputs(valid, 'America/Sao_Paulo', helperDevices, new Date('2026-11-23T20:00:00Z'), requestedAt);
     assert.deepEqual(result, {
       ok: true,
       report: { sessionType: 'fullControl', startDateTime: '2026-11-23T10:00:00-03:00', endDateTime: '2026-11-23T10:45:00-03:00', helperDeviceId: 'h1' },
@@ -21,7 +22,7 @@ describe('session inputs', () => {
   });
 
   it('accepts a session across midnight and "not a managed device"', () => {
-    const result = validateInputs({ ...valid, startDate: '2026-11-22', startTime: '23:30', endDate: '2026-11-23', endTime: '00:15', helperDeviceId: 'none' }, 'UTC', helperDevices, now);
+    const result = validateInputs({ ...valid, startDate: '2026-11-22', startTime: '23:30', endDate: '2026-11-23', endTime: '00:15', helperDeviceId: 'none' }, 'UTC', helperDevices, now, requestedAt);
     assert.ok(result.ok);
     assert.equal(result.report.helperDeviceId, null);
   });
@@ -34,6 +35,9 @@ describe('session inputs', () => {
     assert.deepEqual(errorsOf({ startDate: '2026-11-21', endDate: '2026-11-22', endTime: '10:01' }), ['longerThanADay']);
     assert.deepEqual(errorsOf({ endTime: '23:00' }), ['endInFuture']);
     assert.deepEqual(errorsOf({ startDate: '2026-10-01', endDate: '2026-10-01' }), ['startTooOld']);
+    // Intune was asked at 10:30 UTC (10:30 in Lisbon): a start at 10:00 is before it, 10:26 is within the clock skew.
+    assert.deepEqual(errorsOf({}, 'Europe/Lisbon', new Date('2026-11-23T10:30:00Z')), ['startBeforeRequest']);
+    assert.deepEqual(errorsOf({ startTime: '10:26' }, 'Europe/Lisbon', new Date('2026-11-23T10:30:00Z')), []);
     assert.deepEqual(errorsOf({ startDate: '2026-02-30' }), ['startInvalid']);
     assert.deepEqual(errorsOf({ endTime: '25:00' }), ['endInvalid']);
     assert.deepEqual(errorsOf({ startTime: 'noon' }), ['startInvalid']);

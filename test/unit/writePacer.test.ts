@@ -2,16 +2,26 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { WritePacer } from '../../src/graph/writePacer';
 
+/** Lets every promise that can settle now settle (setImmediate is not among the mocked timers). */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
 describe('Intune write pacing', () => {
-  it('admits the budget at once and the next write only when the window moves on', async () => {
-    const pacer = new WritePacer(3, 200);
-    const started = Date.now();
-    const admitted: number[] = [];
-    await Promise.all([...Array(5).keys()].map(async (i) => {
+  it('admits the budget at once and the next write only when the window moves on', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
+    const pacer = new WritePacer(3, 20_000, () => Date.now());
+    const admittedAt: number[] = [];
+    const takes = [...Array(5).keys()].map(async (i) => {
       await pacer.take();
-      admitted[i] = Date.now() - started;
-    }));
-    assert.ok(admitted.slice(0, 3).every((ms) => ms < 150), `first three at once: ${admitted}`);
-    assert.ok(admitted.slice(3).every((ms) => ms >= 190), `the rest after the window: ${admitted}`);
+      admittedAt[i] = Date.now();
+    });
+    await settle();
+    assert.deepEqual(admittedAt, [0, 0, 0], 'three at once');
+    t.mock.timers.tick(19_999);
+    await settle();
+    assert.equal(admittedAt.length, 3, 'none before the window has moved on');
+    t.mock.timers.tick(1);
+    await settle();
+    await Promise.all(takes);
+    assert.deepEqual(admittedAt, [0, 0, 0, 20_000, 20_000], 'the rest as soon as the first writes leave the window, in order');
   });
 });
