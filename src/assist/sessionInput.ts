@@ -2,111 +2,107 @@ import { DateTime } from 'luxon';
 import { SESSION_TYPES, type RemoteAssistanceSessionType } from '../graph/types';
 import type { HelperDevice, SessionReport } from '../sessions/session';
 
-/** The card's input ids; the template uses the same names. */
+/**
+ * The card's input ids; the template uses the same names. Times are minutes, not clock times: "ended N
+ * minutes ago" (empty: now) and "lasted N minutes" (empty: since Intune was asked), so one click logs a
+ * session that just ended and no client's time picker can misplace it.
+ */
 export interface SessionInputs {
   sessionType: string;
-  startDate: string;
-  startTime: string;
-  endDate: string;
-  endTime: string;
+  endedMinutesAgo: string;
+  lastedMinutes: string;
   helperDeviceId: string;
 }
 
-const INPUT_FIELDS: (keyof SessionInputs)[] = ['sessionType', 'startDate', 'startTime', 'endDate', 'endTime', 'helperDeviceId'];
+const INPUT_FIELDS: (keyof SessionInputs)[] = ['sessionType', 'endedMinutesAgo', 'lastedMinutes', 'helperDeviceId'];
 
 /** The choice for "I am not on a managed device". */
 export const NO_HELPER_DEVICE = 'none';
+/** The type a technician's first session is logged with, until they have used another. */
+export const FIRST_SESSION_TYPE: RemoteAssistanceSessionType = 'fullControl';
 
 export type InputError =
   | 'sessionTypeInvalid'
-  | 'startInvalid'
-  | 'endInvalid'
+  | 'endedInvalid'
+  | 'lastedInvalid'
   | 'endBeforeStart'
   | 'longerThanADay'
-  | 'endInFuture'
   | 'startTooOld'
   | 'startBeforeRequest'
   | 'helperDeviceInvalid';
 
 const MAX_INPUT_LENGTH = 64;
-const MAX_SESSION_HOURS = 24;
+const MAX_SESSION_MINUTES = 24 * 60;
+/** How far back a session may have ended, in minutes: Intune keeps session data 30 days. */
+const MAX_ENDED_MINUTES_AGO = 30 * 24 * 60;
 const CLOCK_SKEW_MINUTES = 5;
 const OLDEST_START_DAYS = 30;
 
-/** Reads card inputs from an untrusted invoke value: only known fields, only short strings. */
+/** Reads card inputs from an untrusted invoke value: only known fields, only short strings (numbers as text). */
 export function readInputs(data: unknown): SessionInputs {
   const source = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {};
   const text = (key: keyof SessionInputs) => {
     const v = source[key];
-    return typeof v === 'string' ? v.trim().slice(0, MAX_INPUT_LENGTH) : '';
+    return typeof v === 'string' ? v.trim().slice(0, MAX_INPUT_LENGTH) : typeof v === 'number' && Number.isFinite(v) ? String(v) : '';
   };
   return Object.fromEntries(INPUT_FIELDS.map((k) => [k, text(k)])) as unknown as SessionInputs;
 }
 
-/** Initial values for a fresh card: start now in the technician's zone, their most recently synced device. */
-export function defaultInputs(now: Date, timeZone: string, helperDevices: HelperDevice[]): SessionInputs {
-  const local = DateTime.fromJSDate(now, { zone: timeZone });
-  return {
-    sessionType: '',
-    startDate: local.toISODate()!,
-    startTime: local.toFormat('HH:mm'),
-    endDate: local.toISODate()!,
-    endTime: '',
-    helperDeviceId: helperDevices[0]?.id ?? NO_HELPER_DEVICE,
-  };
+/** A fresh card: the type the technician used last, ended now, since the request, their most recently synced device. */
+export function defaultInputs(helperDevices: HelperDevice[], lastType: RemoteAssistanceSessionType = FIRST_SESSION_TYPE): SessionInputs {
+  return { sessionType: lastType, endedMinutesAgo: '', lastedMinutes: '', helperDeviceId: helperDevices[0]?.id ?? NO_HELPER_DEVICE };
+}
+
+/** The times were changed from "since the request, until now": the card shows them open. */
+export function timesAdjusted(inputs: SessionInputs): boolean {
+  return inputs.endedMinutesAgo !== '' || inputs.lastedMinutes !== '';
 }
 
 export type ValidationResult = { ok: true; report: SessionReport } | { ok: false; errors: InputError[] };
 
-function localTime(date: string, time: string, zone: string): DateTime | undefined {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || !/^\d{2}:\d{2}(:\d{2})?$/.test(time)) return undefined;
-  const value = DateTime.fromISO(`${date}T${time}`, { zone });
-  return value.isValid ? value : undefined;
+/** A whole number of minutes from `min` to `max`; '' gives `empty`; anything else undefined. */
+function minutes(text: string, min: number, max: number, empty: number | null): number | null | undefined {
+  if (text === '') return empty;
+  if (!/^\d{1,6}$/.test(text)) return undefined;
+  const n = Number(text);
+  return n >= min && n <= max ? n : undefined;
 }
 
-/** `requestedAt`: when Intune was asked; a session cannot have started before (less the clock skew). */
+/**
+ * `requestedAt`: when Intune was asked; a session cannot have started before (less the clock skew). Times go
+ * to Graph in the technician's zone, to the second.
+ */
 export function validateInputs(inputs: SessionInputs, timeZone: string, helperDevices: HelperDevice[], now: Date, requestedAt: Date): ValidationResult {
   const errors: InputError[] = [];
   if (!(SESSION_TYPES as readonly string[]).includes(inputs.sessionType)) errors.push('sessionTypeInvalid');
 
-  const start = localTime(inputs.startDate, inputs.startTime, timeZone);
-  const end = localTime(inputs.endDate, inputs.endTime, timeZone);
-  if (!start) errors.push('startInvalid');
-  if (!end) errors.push('endInvalid');
-  if (start && end) {
-    const current = DateTime.fromJSDate(now);
+  const endedAgo = minutes(inputs.endedMinutesAgo, 0, MAX_ENDED_MINUTES_AGO, 0);
+  const lasted = minutes(inputs.lastedMinutes, 1, MAX_ENDED_MINUTES_AGO, null);
+  if (endedAgo === undefined) errors.push('endedInvalid');
+  if (lasted === undefined) errors.push('lastedInvalid');
+  let start: DateTime | undefined, end: DateTime | undefined;
+  if (endedAgo !== undefined && endedAgo !== null && lasted !== undefined) {
+    const requested = DateTime.fromJSDate(requestedAt, { zone: timeZone });
+    // To the second: the start rounded down, the click's end up, so a click in the request's second still has a length.
+    end = DateTime.fromMillis(Math.ceil(now.getTime() / 1000) * 1000, { zone: timeZone }).minus({ minutes: endedAgo });
+    start = lasted === null ? requested.startOf('second') : end.minus({ minutes: lasted });
     if (end <= start) errors.push('endBeforeStart');
-    else if (end.diff(start, 'hours').hours > MAX_SESSION_HOURS) errors.push('longerThanADay');
-    if (end > current.plus({ minutes: CLOCK_SKEW_MINUTES })) errors.push('endInFuture');
-    if (start < current.minus({ days: OLDEST_START_DAYS })) errors.push('startTooOld');
-    else if (start < DateTime.fromJSDate(requestedAt).minus({ minutes: CLOCK_SKEW_MINUTES })) errors.push('startBeforeRequest');
+    else if (end.diff(start, 'minutes').minutes > MAX_SESSION_MINUTES) errors.push('longerThanADay');
+    if (start < DateTime.fromJSDate(now).minus({ days: OLDEST_START_DAYS })) errors.push('startTooOld');
+    else if (start < requested.minus({ minutes: CLOCK_SKEW_MINUTES })) errors.push('startBeforeRequest');
   }
 
   const helperDeviceId = inputs.helperDeviceId === NO_HELPER_DEVICE ? null : inputs.helperDeviceId;
   if (helperDeviceId !== null && !helperDevices.some((d) => d.id === helperDeviceId)) errors.push('helperDeviceInvalid');
 
-  if (errors.length) return { ok: false, errors };
+  if (errors.length || !start || !end) return { ok: false, errors };
   return {
     ok: true,
     report: {
       sessionType: inputs.sessionType as RemoteAssistanceSessionType,
-      startDateTime: start!.toISO({ suppressMilliseconds: true })!,
-      endDateTime: end!.toISO({ suppressMilliseconds: true })!,
+      startDateTime: start.toISO({ suppressMilliseconds: true })!,
+      endDateTime: end.toISO({ suppressMilliseconds: true })!,
       helperDeviceId,
     },
-  };
-}
-
-/** Inputs that reproduce a validated report on the card (to show what was sent, or retry it). */
-export function inputsOf(report: SessionReport): SessionInputs {
-  const start = DateTime.fromISO(report.startDateTime, { setZone: true });
-  const end = DateTime.fromISO(report.endDateTime, { setZone: true });
-  return {
-    sessionType: report.sessionType,
-    startDate: start.toISODate()!,
-    startTime: start.toFormat('HH:mm'),
-    endDate: end.toISODate()!,
-    endTime: end.toFormat('HH:mm'),
-    helperDeviceId: report.helperDeviceId ?? NO_HELPER_DEVICE,
   };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log';
 import { GraphFailure } from '../graph/graphErrors';
-import type { IntuneGraph, ManagedDevice } from '../graph/types';
+import type { IntuneGraph, ManagedDevice, RemoteAssistanceSessionType } from '../graph/types';
 import type { HelperDevice, Session } from '../sessions/session';
 import { StoreUnavailableError, type OnceLedger, type SessionStore } from '../store/ports';
 import type { Caller } from './caller';
@@ -11,6 +11,8 @@ import { defaultInputs } from './sessionInput';
 /** Longest device name we look up; Intune names are far shorter. */
 const MAX_DEVICE_NAME = 128;
 const DEVICE_ID = /^[A-Za-z0-9-]{1,64}$/;
+/** How many recent sessions are looked through for the type last reported. */
+const LAST_TYPE_LOOKBACK = 10;
 
 /**
  * What makes a request one request: the message (Teams retries a slow turn with its id), or the choice card
@@ -52,7 +54,7 @@ export class StartAssistance {
 
   private async on(caller: Caller, device: ManagedDevice, requester: IntuneGraph, onceKey: string): Promise<StartOutcome> {
     // Read what the card needs before asking Intune, so nothing but the store write follows the 204.
-    const helperDevices = await this.helperDevicesOf(caller);
+    const [helperDevices, lastType] = await Promise.all([this.helperDevicesOf(caller), this.lastTypeOf(caller)]);
     if (!(await this.once.claim(onceKey))) return { kind: 'repeated' };
     let unconfirmed = false;
     try {
@@ -91,7 +93,17 @@ export class StartAssistance {
       return { kind: 'requestedNotSaved', deviceName: device.deviceName ?? '' };
     }
     this.log.info({ sessionId: session.id, deviceId: device.id }, 'remote assistance requested');
-    return { kind: 'started', session, inputs: defaultInputs(this.now(), caller.timeZone, helperDevices) };
+    return { kind: 'started', session, inputs: defaultInputs(helperDevices, lastType) };
+  }
+
+  /** The session type the technician reported last, for one-click logging; none if they have not yet. */
+  private async lastTypeOf(caller: Caller): Promise<RemoteAssistanceSessionType | undefined> {
+    try {
+      const recent = await this.store.listForTechnician(caller.tenantId, caller.aadObjectId, LAST_TYPE_LOOKBACK);
+      return recent.find((s) => s.report)?.report?.sessionType;
+    } catch {
+      return undefined; // the card still works: the first type is preselected
+    }
   }
 
   /** The technician's own managed devices, most recently synced first; none if Graph will not say. */

@@ -3,9 +3,9 @@ import type { ManagedDevice } from '../graph/types';
 import { SESSION_TYPES } from '../graph/types';
 import { formatDateTime, formatDuration } from '../i18n/format';
 import { escapeMarkdown } from '../i18n/markdown';
-import { verbatim, type MessageKey, type Messages } from '../i18n/messages';
+import type { MessageKey, Messages } from '../i18n/messages';
 import type { InputError, SessionInputs } from '../assist/sessionInput';
-import { NO_HELPER_DEVICE } from '../assist/sessionInput';
+import { NO_HELPER_DEVICE, timesAdjusted } from '../assist/sessionInput';
 import type { Session } from '../sessions/session';
 import deviceChoiceTemplate from './templates/deviceChoiceCard.json';
 import helpTemplate from './templates/helpCard.json';
@@ -86,15 +86,14 @@ function safeT(m: Messages, key: MessageKey, fallback: string): string {
 }
 
 /** Which message shows under which input (several checks share a place on the card). */
-const ERROR_PLACES: Record<InputError, 'sessionType' | 'start' | 'end' | 'helperDevice'> = {
+const ERROR_PLACES: Record<InputError, 'sessionType' | 'times' | 'helperDevice'> = {
   sessionTypeInvalid: 'sessionType',
-  startInvalid: 'start',
-  startTooOld: 'start',
-  startBeforeRequest: 'start',
-  endInvalid: 'end',
-  endBeforeStart: 'end',
-  longerThanADay: 'end',
-  endInFuture: 'end',
+  endedInvalid: 'times',
+  lastedInvalid: 'times',
+  endBeforeStart: 'times',
+  longerThanADay: 'times',
+  startTooOld: 'times',
+  startBeforeRequest: 'times',
   helperDeviceInvalid: 'helperDevice',
 };
 
@@ -105,11 +104,14 @@ export interface SessionCardState {
   notice?: string;
 }
 
+/** A minutes input's value as the card takes it: a number, or null for none (undefined would stay an unbound `${…}`). */
+const minutesValue = (text: string) => (text === '' ? null : Number(text));
+
 export function renderSessionCard(m: Messages, session: Session, state: SessionCardState): AdaptiveCard {
-  const errors = { sessionType: '', start: '', end: '', helperDevice: '' };
+  const errors = { sessionType: '', times: '', helperDevice: '' };
+  const requestedAt = formatDateTime(session.createdAt, session.timeZone, m) ?? session.createdAt;
   for (const error of state.errors) {
     const place = ERROR_PLACES[error];
-    const requestedAt = formatDateTime(session.createdAt, session.timeZone, m) ?? session.createdAt;
     errors[place] = [errors[place], m.t(`input.${error}`, { requestedAt })].filter(Boolean).join(' ');
   }
   const notice = state.notice ?? (state.errors.length ? m.t('session.fixErrors') : session.unconfirmed ? m.t('session.unconfirmed') : '');
@@ -119,23 +121,24 @@ export function renderSessionCard(m: Messages, session: Session, state: SessionC
     subtitle: m.t('session.subtitle', { deviceName: session.device.deviceName ?? '' }),
     facts: deviceFacts(session.device, session.timeZone, m),
     notice,
-    inputs: state.inputs,
+    inputs: { ...state.inputs, endedMinutes: minutesValue(state.inputs.endedMinutesAgo), lasted: minutesValue(state.inputs.lastedMinutes) },
+    // Open when the times were changed or are wrong; otherwise one click logs "since the request, until now".
+    adjustOpen: timesAdjusted(state.inputs) || errors.times !== '',
     errors,
     messages: {
       sessionTypeInvalid: m.t('input.sessionTypeInvalid'),
-      startInvalid: m.t('input.startInvalid'),
-      endInvalid: m.t('input.endInvalid'),
+      endedInvalid: m.t('input.endedInvalid'),
+      lastedInvalid: m.t('input.lastedInvalid'),
       helperDeviceInvalid: m.t('input.helperDeviceInvalid'),
     },
     labels: {
       sessionType: m.t('session.sessionType'),
-      sessionTypePlaceholder: m.t('session.sessionTypePlaceholder'),
-      startDate: m.t('session.startDate'),
-      startTime: m.t('session.startTime'),
-      endDate: m.t('session.endDate'),
-      endTime: m.t('session.endTime'),
-      // A zone name luxon knows (checked when the session started): ours to show as it is.
-      timeZone: m.t('session.timeZone', { timeZone: verbatim(session.timeZone) }),
+      timesNow: m.t('session.timesNow', { requestedAt }),
+      endedMinutesAgo: m.t('session.endedMinutesAgo'),
+      endedPlaceholder: m.t('session.endedPlaceholder'),
+      lastedMinutes: m.t('session.lastedMinutes'),
+      lastedPlaceholder: m.t('session.lastedPlaceholder'),
+      adjustTimes: m.t('session.adjustTimes'),
       helperDevice: m.t('session.helperDevice'),
       submit: m.t('session.submit'),
       cancel: m.t('session.cancel'),

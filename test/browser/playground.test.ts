@@ -92,59 +92,37 @@ describe('AssistDesk in Microsoft 365 Agents Playground', { timeout: 150_000 }, 
       await card.getByText('Intune asked LAPTOP-42 for a session', { exact: false }).waitFor();
       assert.equal(graph.assistanceRequests.length, 1);
 
-      // The start is prefilled with now, in the Playground's time zone (the activity's localTimezone).
-      const startDate = await inputLabelled(card, /^Start date/);
-      const startTime = await inputLabelled(card, /^Start time/);
-      const endDate = await inputLabelled(card, /^End date/);
-      const endTime = await inputLabelled(card, /^End time/);
-      const prefilledDate = DateTime.fromFormat(await startDate.inputValue(), 'LLLL d, yyyy', { locale: 'en-US', zone: TIME_ZONE });
-      const prefilledTime = DateTime.fromFormat(await startTime.inputValue(), 'h:mm a', { locale: 'en-US', zone: TIME_ZONE });
-      assert.ok(prefilledDate.isValid && prefilledTime.isValid, `prefilled start: "${await startDate.inputValue()}" "${await startTime.inputValue()}"`);
-      const prefilled = prefilledDate.set({ hour: prefilledTime.hour, minute: prefilledTime.minute });
-      const now = DateTime.now().setZone(TIME_ZONE);
-      assert.ok(Math.abs(now.diff(prefilled, 'minutes').minutes) <= 2, `prefilled start ${prefilled.toISO()} is not now (${now.toISO()})`);
-      assert.ok((await card.innerText()).includes(`Times are in ${TIME_ZONE}.`));
-
+      // One click: the type (full control the first time) and the technician's device are preselected, and
+      // the times, "since the request, until now", sit folded behind "Adjust times".
+      const requestedAt = graph.requests.find((r) => r.url.pathname.endsWith('/requestRemoteAssistance'))!.at;
       const sessionType = await inputLabelled(card, /^Session type/);
-      await sessionType.click();
-      await page.getByRole('option', { name: 'Full control', exact: true }).click();
       assert.equal(await sessionType.inputValue(), 'Full control');
-
-      // The session started when Intune was asked (the prefilled start; it cannot be earlier) and ends a
-      // minute from now (within the allowed clock skew); dates typed only where they differ from the
-      // prefilled ones (just before midnight the end falls on the next day).
-      const end = DateTime.now().setZone(TIME_ZONE).plus({ minutes: 1 }).startOf('minute');
-      const shown = async (input: Locator) => DateTime.fromFormat(await input.inputValue(), 'LLLL d, yyyy', { locale: 'en-US', zone: TIME_ZONE }).toISODate();
-      for (const [dateInput, timeInput, at] of [[endDate, endTime, end]] as const) {
-        if ((await shown(dateInput)) !== at.toISODate()) {
-          await dateInput.fill(at.toFormat('MM/dd/yyyy'));
-          await dateInput.press('Tab');
-          assert.equal(await shown(dateInput), at.toISODate());
-        }
-        await timeInput.fill(at.toFormat('HH:mm'));
-        await timeInput.press('Tab');
-      }
       const helperDevice = await inputLabelled(card, /^Your device/);
       assert.equal(await helperDevice.inputValue(), 'ALEX-WS01 (Windows 10.0.22631.4317)');
+      assert.equal(await card.getByLabel(/^Ended how many minutes ago/).count(), 0, 'the minutes are hidden until asked for');
+      await card.getByRole('button', { name: 'Adjust times', exact: true }).click();
+      await card.getByLabel(/^Ended how many minutes ago/).first().waitFor();
+      await card.getByRole('button', { name: 'Adjust times', exact: true }).click();
 
-      await card.getByRole('button', { name: 'Submit report', exact: true }).click();
+      await card.getByRole('button', { name: 'Log session', exact: true }).click();
       // The invoke answers "Sending the report…"; the worker reports, then PUTs the record in its place.
       await card.getByText('Remote assistance session reported', { exact: true }).waitFor({ timeout: 30_000 });
 
       await new Promise((r) => setTimeout(r, 500)); // nothing more should arrive
       assert.equal(graph.reports.length, 1, 'exactly one report reached Graph');
       const report = graph.reports[0] as Record<string, string>;
-      const iso = (t: DateTime) => t.toFormat("yyyy-MM-dd'T'HH:mm':00'ZZ");
       assert.equal(report.sharerDeviceName, 'LAPTOP-42');
       assert.equal(report.remoteAssistanceSessionType, 'fullControl');
       assert.equal(report.helperDeviceName, 'ALEX-WS01');
       assert.equal(report.helperEmail, 'alex.tech@contoso.example');
-      assert.equal(report.startDateTime, iso(prefilled));
-      assert.equal(report.endDateTime, iso(end));
+      // From the request (to its second) until the click, in the Playground's zone.
+      const offset = DateTime.now().setZone(TIME_ZONE).toFormat('ZZ');
+      assert.ok(report.startDateTime.endsWith(offset) && report.endDateTime.endsWith(offset), `${report.startDateTime} – ${report.endDateTime} in ${TIME_ZONE}`);
+      assert.ok(Date.parse(report.startDateTime) >= Math.floor(requestedAt / 1000) * 1000, 'the start is when Intune was asked, not before');
+      assert.ok(Date.parse(report.endDateTime) > Date.parse(report.startDateTime), 'the end is the click, after it');
 
       const record = await card.innerText();
-      const minutes = `${Math.round(end.diff(prefilled, 'minutes').minutes)} min`;
-      for (const fact of ['Alex Tech', 'LAPTOP-42', 'Full control', minutes, 'Reported at']) assert.ok(record.includes(fact), `record card lacks "${fact}":\n${record}`);
+      for (const fact of ['Alex Tech', 'LAPTOP-42', 'Full control', 'min', 'Reported at']) assert.ok(record.includes(fact), `record card lacks "${fact}":\n${record}`);
       assert.equal(await card.locator('input, textarea, select, [role="combobox"]').count(), 0, 'the record card has no inputs');
       assert.equal(await card.getByRole('button').count(), 0, 'the record card has no buttons');
 

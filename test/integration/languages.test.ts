@@ -30,7 +30,7 @@ describe('four languages', () => {
       assert.equal(world.graph.assistanceRequests.length, 1);
 
       const session = await startSession(world, chat, 'DESK 7');
-      const wrong = await session.click('submitReport', { sessionId: session.sessionId, ...filledInputs(chat, {}, 1, 0), endTime: '00:00', endDate: '2000-01-01' });
+      const wrong = await session.click('submitReport', { sessionId: session.sessionId, ...filledInputs(chat, { endedMinutesAgo: '90' }) });
       assert.match(JSON.stringify(wrong.body.value), new RegExp(lang.error));
 
       await session.click('submitReport', { sessionId: session.sessionId, ...filledInputs(chat) });

@@ -106,9 +106,9 @@ describe('who may do what', () => {
       return `${/can't find this session/.test(answerText(result)) ? 'refused' : 'served'}, ${world.graph.reports.length ? 'reported' : 'no report'}`;
     });
     await attack('oversized and malformed card inputs', 'form kept with errors, no report', async () => {
-      const result = await session.click('submitReport', { ...typed, endTime: '9'.repeat(100_000), sessionType: { $gt: '' } });
+      const result = await session.click('submitReport', { ...typed, endedMinutesAgo: '9'.repeat(100_000), lastedMinutes: 1e308, sessionType: { $gt: '' } });
       const text = answerText(result);
-      return `${/Enter a valid end date and time/.test(text) && /Choose a session type/.test(text) ? 'form kept with errors' : 'accepted'}, ${world.graph.reports.length ? 'reported' : 'no report'}`;
+      return `${/how many minutes ago it ended/.test(text) && /how many minutes it lasted/.test(text) && /Choose a session type/.test(text) ? 'form kept with errors' : 'accepted'}, ${world.graph.reports.length ? 'reported' : 'no report'}`;
     });
 
     const first = await session.click('submitReport', { ...typed, helperEmail: 'mallory@evil.example', helperTenantId: OTHER_TENANT });

@@ -40,11 +40,13 @@ describe('help me with device X', () => {
     assertValidCard(card);
     assert.equal(card.version, '1.5');
     const text = JSON.stringify(card);
-    for (const fact of ['LAPTOP-42', 'Windows 10.0.22631.4317', 'Maria Silva', 'Compliant', 'Times are in America/Sao_Paulo.']) assert.ok(text.includes(fact), fact);
+    for (const fact of ['LAPTOP-42', 'Windows 10.0.22631.4317', 'Maria Silva', 'Compliant', 'Logged from the request']) assert.ok(text.includes(fact), fact);
+    // One click logs it: full control the first time, "since the request, until now"; the minutes are behind "Adjust times".
     const fields = inputs(card);
-    const nowInSaoPaulo = new Date(Date.now() - 3 * 3600_000).toISOString();
-    assert.equal(fields.startDate.value, nowInSaoPaulo.slice(0, 10));
-    assert.ok(Math.abs(minutesOf(fields.startTime.value as string) - minutesOf(nowInSaoPaulo.slice(11, 16))) <= 1, 'start prefilled with now, local time');
+    assert.deepEqual(Object.keys(fields).sort(), ['endedMinutesAgo', 'helperDeviceId', 'lastedMinutes', 'sessionType']);
+    assert.equal(fields.sessionType.value, 'fullControl');
+    assert.equal(fields.endedMinutesAgo.value, null, 'empty: ended now');
+    assert.ok(text.includes('"type":"Action.ToggleVisibility","title":"Adjust times","targetElements":["adjustTimes"]'));
     // Alex's most recently synced managed device is offered first and chosen.
     assert.ok(world.seed.devices.filter((d) => d.userId === world.seed.users[0].id).some((d) => d.id === fields.helperDeviceId.value));
     assert.deepEqual(executeActions(card).map((a) => a.verb), ['submitReport', 'cancelSession']);
@@ -157,8 +159,3 @@ describe('help me with device X', () => {
     assertValidCard(answers[0].body.attachments[0].content);
   });
 });
-
-function minutesOf(hhmm: string): number {
-  const [h, m] = hhmm.split(':').map(Number);
-  return h * 60 + m;
-}

@@ -36,12 +36,20 @@ describe('submitting the session card', () => {
     const laptop = world.seed.devices.find((d) => d.deviceName === 'LAPTOP-42')!;
     const maria = world.seed.users.find((u) => u.id === laptop.userId)!;
     const helperDevice = world.seed.devices.find((d) => d.id === prefilled.helperDeviceId)!;
-    const offset = DateTime.now().setZone('America/Sao_Paulo').toFormat('ZZ');
+    // One click: from the moment Intune was asked until the click, to the second, with São Paulo's offset.
+    const sent = world.graph.reports[0] as Record<string, string>;
+    const requested = world.graph.requests.find((r) => r.url.pathname.endsWith('/requestRemoteAssistance'))!.at;
+    const clicked = world.graph.requests.find((r) => r.url.pathname.endsWith('/reportRemoteAssistance'))!.at;
+    assert.match(sent.startDateTime, /-03:00$/);
+    // Ordering only (the start is to the second): not before the request's second, not after the end.
+    assert.ok(Date.parse(sent.startDateTime) >= requested - 1000 && Date.parse(sent.startDateTime) < Date.parse(sent.endDateTime), `start ${sent.startDateTime} is when Intune was asked`);
+    // The end is the click rounded up to its second: no later than the second the report went out in.
+    assert.ok(Date.parse(sent.endDateTime) <= Math.ceil(clicked / 1000) * 1000 && Date.parse(sent.endDateTime) > requested, `end ${sent.endDateTime} is the click`);
     assert.deepEqual(world.graph.reports[0], {
       '@odata.type': '#microsoft.graph.remoteAssistanceReporting',
       id: sessionId,
-      startDateTime: `${typed.startDate}T${typed.startTime}:00${offset}`,
-      endDateTime: `${typed.endDate}T${typed.endTime}:00${offset}`,
+      startDateTime: sent.startDateTime,
+      endDateTime: sent.endDateTime,
       remoteAssistanceSessionType: 'elevation',
       helperEmail: alex.mail,
       helperTenantId: world.seed.tenantId,
@@ -69,7 +77,7 @@ describe('submitting the session card', () => {
     assertValidCard(record);
     assert.deepEqual(inputs(record), {});
     assert.deepEqual(executeActions(record), []);
-    for (const fact of ['Remote assistance session reported', 'Alex Tech', 'LAPTOP-42', 'Elevation', '1 min', 'Reported at']) assert.ok(JSON.stringify(record).includes(fact), fact);
+    for (const fact of ['Remote assistance session reported', 'Alex Tech', 'LAPTOP-42', 'Elevation', '0 min', 'Reported at']) assert.ok(JSON.stringify(record).includes(fact), fact);
   });
 
   it('reports once however often the card is clicked, replayed or raced', async () => {
@@ -96,10 +104,12 @@ describe('submitting the session card', () => {
     const chat = world.chat();
     const { sessionId } = await startSession(world, chat);
     const cases: Array<[Record<string, string>, RegExp]> = [
-      [filledInputs(chat, {}, 5, 50), /The end must be after the start/],
-      [filledInputs(chat, {}, 60 * 30, 5), /at most 24 hours/],
+      [filledInputs(chat, { endedMinutesAgo: '50' }), /The end must be after the start/],
+      [filledInputs(chat, { lastedMinutes: String(60 * 30) }), /at most 24 hours/],
+      [filledInputs(chat, { lastedMinutes: '45' }), /can't have started before Intune was asked/],
       [filledInputs(chat, { sessionType: 'unattended' }), /Choose a session type/],
-      [filledInputs(chat, { startTime: '7 o\'clock' }), /valid start date and time/],
+      [filledInputs(chat, { endedMinutesAgo: 'ten' }), /how many minutes ago it ended/],
+      [filledInputs(chat, { lastedMinutes: '-3' }), /how many minutes it lasted/],
       [filledInputs(chat, { helperDeviceId: world.seed.devices[3].id }), /Choose one of your devices/],
     ];
     for (const [typed, message] of cases) {
@@ -108,7 +118,8 @@ describe('submitting the session card', () => {
       assertValidCard(result.body.value);
       assert.match(cardText(result.body), message);
       const kept = inputs(result.body.value);
-      assert.equal(kept.endTime.value, typed.endTime);
+      if (/^\d+$/.test(typed.endedMinutesAgo)) assert.equal(kept.endedMinutesAgo.value, Number(typed.endedMinutesAgo));
+      if (/^\d+$/.test(typed.lastedMinutes)) assert.equal(kept.lastedMinutes.value, Number(typed.lastedMinutes));
       assert.equal(kept.sessionType.value, typed.sessionType);
       assert.equal(executeActions(result.body.value)[0].data.sessionId, sessionId);
     }

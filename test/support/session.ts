@@ -1,6 +1,5 @@
 // Shortcuts for integration tests: start a session through the bot and fill its card as a technician would.
 import assert from 'node:assert/strict';
-import { DateTime } from 'luxon';
 import { executeActions, inputs } from './cardValidation';
 import type { ActivityRecord } from '../emulators/connector';
 import { click, say, type PostResult, type TeamsChat } from './teams';
@@ -40,20 +39,9 @@ export async function startSession(world: World, chat: TeamsChat, deviceName = '
 }
 
 /**
- * Inputs for a session that ran from `startMinutesAgo` to `endMinutesAgo`, in the chat's time zone. By
- * default from a minute ago to now: a session cannot start before its request, which a test has just made.
+ * What a technician sends from the card: by default the one click (full control, "since the request,
+ * until now", not a managed device); `overrides` set other inputs, e.g. `endedMinutesAgo` and `lastedMinutes`.
  */
-export function filledInputs(chat: TeamsChat, overrides: Record<string, string> = {}, startMinutesAgo = 1, endMinutesAgo = 0): Record<string, string> {
-  const zone = chat.timeZone ?? 'UTC';
-  const start = DateTime.now().setZone(zone).minus({ minutes: startMinutesAgo });
-  const end = DateTime.now().setZone(zone).minus({ minutes: endMinutesAgo });
-  return {
-    sessionType: 'fullControl',
-    startDate: start.toISODate()!,
-    startTime: start.toFormat('HH:mm'),
-    endDate: end.toISODate()!,
-    endTime: end.toFormat('HH:mm'),
-    helperDeviceId: 'none',
-    ...overrides,
-  };
+export function filledInputs(_chat: TeamsChat, overrides: Record<string, string> = {}): Record<string, string> {
+  return { sessionType: 'fullControl', endedMinutesAgo: '', lastedMinutes: '', helperDeviceId: 'none', ...overrides };
 }

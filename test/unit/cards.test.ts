@@ -21,7 +21,7 @@ describe('every card in every language', () => {
       const cards = [
         renderHelpCard(lm, lm.t('help.notUnderstood')),
         renderDeviceChoiceCard(lm, 'KIOSK', [...many, ...many], 'Europe/Lisbon', 25),
-        renderSessionCard(lm, aSession({ unconfirmed: true }), { inputs: defaultInputs(new Date('2026-11-23T10:15:00Z'), 'Europe/Lisbon', aSession().helperDevices), errors: ['endBeforeStart', 'startBeforeRequest', 'helperDeviceInvalid'] }),
+        renderSessionCard(lm, aSession({ unconfirmed: true }), { inputs: defaultInputs(aSession().helperDevices), errors: ['endBeforeStart', 'startBeforeRequest', 'helperDeviceInvalid'] }),
         ...states.map((session) => renderSessionRecordCard(lm, session, lm.t('graph.unavailable'))),
         renderSessionListCard(lm, Array.from({ length: 10 }, (_, i) => states[i % states.length])),
         renderSessionListCard(lm, []),
@@ -41,7 +41,7 @@ describe('data on cards is shown as data', () => {
       device: { ...laptop, deviceName: name, userDisplayName: 'Kim\n# _Lee_' },
       helperDevices: [{ ...aSession().helperDevices[0], deviceName: 'MY_PC [1]' }],
     });
-    const card = renderSessionCard(m, session, { inputs: defaultInputs(new Date('2026-11-23T10:15:00Z'), 'Europe/Lisbon', session.helperDevices), errors: [] });
+    const card = renderSessionCard(m, session, { inputs: defaultInputs(session.helperDevices), errors: [] });
     const text = JSON.stringify(card);
     assert.ok(text.includes(JSON.stringify('\\[Verify\\]\\(https://evil.example\\) \\*x\\*').slice(1, -1)), 'the device fact');
     assert.ok(text.includes(JSON.stringify('Kim \\# \\_Lee\\_').slice(1, -1)), 'the user fact, line break folded');
@@ -59,31 +59,32 @@ describe('cards', () => {
     assert.ok(text.includes('help me with device LAPTOP-42') && text.includes("I didn't understand that."));
   });
 
-  it('renders the session form with the device, prefilled start and both buttons', () => {
+  it('renders the session form for one click: type and device preselected, times behind "Adjust times"', () => {
     const session = aSession();
-    const card = renderSessionCard(m, session, { inputs: defaultInputs(new Date('2026-11-23T10:15:00Z'), 'Europe/Lisbon', session.helperDevices), errors: [] });
+    const card = renderSessionCard(m, session, { inputs: defaultInputs(session.helperDevices, 'elevation'), errors: [] });
     assertValidCard(card);
     const fields = inputs(card);
-    assert.deepEqual(Object.keys(fields).sort(), ['endDate', 'endTime', 'helperDeviceId', 'sessionType', 'startDate', 'startTime']);
-    assert.equal(fields.startDate.value, '2026-11-23');
-    assert.equal(fields.startTime.value, '10:15');
+    assert.deepEqual(Object.keys(fields).sort(), ['endedMinutesAgo', 'helperDeviceId', 'lastedMinutes', 'sessionType']);
+    assert.equal(fields.sessionType.value, 'elevation');
     assert.equal(fields.helperDeviceId.value, session.helperDevices[0].id);
     assert.deepEqual((fields.sessionType.choices as Array<{ value: string }>).map((c) => c.value), ['viewOnly', 'fullControl', 'elevation']);
     assert.deepEqual(executeActions(card).map((a) => [a.verb, a.data.sessionId]), [['submitReport', session.id], ['cancelSession', session.id]]);
     const text = JSON.stringify(card);
-    for (const fact of ['LAPTOP-42', 'Windows 10.0.22631', 'Megan Bowen', 'Compliant']) assert.ok(text.includes(fact), fact);
+    for (const fact of ['LAPTOP-42', 'Windows 10.0.22631', 'Megan Bowen', 'Compliant', 'Log session', 'Adjust times']) assert.ok(text.includes(fact), fact);
+    assert.ok(text.includes('"id":"adjustTimes","isVisible":false'), 'the minutes are folded away');
   });
 
-  it('shows each input error under its field and keeps what was typed', () => {
+  it('shows each input error under its field and keeps what was typed, with the times open', () => {
     const session = aSession();
-    const typed = { sessionType: 'fullControl', startDate: '2026-11-23', startTime: '10:00', endDate: '2026-11-23', endTime: '09:00', helperDeviceId: 'none' };
+    const typed = { sessionType: 'fullControl', endedMinutesAgo: '90', lastedMinutes: '', helperDeviceId: 'none' };
     const card = renderSessionCard(m, session, { inputs: typed, errors: ['endBeforeStart'] });
     assertValidCard(card);
-    assert.equal(inputs(card).endTime.value, '09:00');
+    assert.equal(inputs(card).endedMinutesAgo.value, 90);
     assert.equal(inputs(card).sessionType.value, 'fullControl');
     const text = JSON.stringify(card);
     assert.ok(text.includes('The end must be after the start.'));
     assert.ok(text.includes('Please fix the highlighted fields.'));
+    assert.ok(text.includes('"id":"adjustTimes","isVisible":true'));
   });
 
   it('lists ambiguous devices with a pick button each', () => {
