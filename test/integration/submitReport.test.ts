@@ -78,6 +78,10 @@ describe('submitting the session card', () => {
     assert.deepEqual(inputs(record), {});
     assert.deepEqual(executeActions(record), []);
     for (const fact of ['Remote assistance session reported', 'Alex Tech', 'LAPTOP-42', 'Elevation', '0 min', 'Reported at']) assert.ok(JSON.stringify(record).includes(fact), fact);
+
+    // The next card offers the type this technician used last, for one click.
+    const next = await startSession(world, chat, 'DESK 7');
+    assert.equal(next.prefilled.sessionType, 'elevation');
   });
 
   it('reports once however often the card is clicked, replayed or raced', async () => {
