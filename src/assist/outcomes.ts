@@ -6,7 +6,8 @@ import type { InputError, SessionInputs } from './sessionInput';
 /** What "help me with device X" led to. */
 export type StartOutcome =
   | { kind: 'notFound'; deviceName: string }
-  | { kind: 'ambiguous'; deviceName: string; devices: ManagedDevice[] }
+  /** Several devices by that name, or (`partial`) devices whose names contain it: the technician picks one. */
+  | { kind: 'ambiguous'; deviceName: string; devices: ManagedDevice[]; partial?: boolean }
   | { kind: 'started'; session: Session; inputs: SessionInputs }
   /** This very turn or card pick was already acted on (a Teams retry, a double click): nothing more to say. */
   | { kind: 'repeated' }

@@ -31,12 +31,18 @@ export class StartAssistance {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** "help me with device X": one match starts a session, several ask the technician to pick. */
+  /**
+   * "help me with device X": one device of that name starts a session, several ask the technician to pick;
+   * none offers the devices whose names contain X, and nothing is requested until one is picked.
+   */
   /** `requester` is the Graph client that asks Intune: the technician's own with single sign-on. */
   async byName(caller: Caller, deviceName: string, requester: IntuneGraph = this.graph): Promise<StartOutcome> {
     const name = deviceName.trim().slice(0, MAX_DEVICE_NAME);
     const devices = await this.graph.findDevicesByName(name);
-    if (devices.length === 0) return { kind: 'notFound', deviceName: name };
+    if (devices.length === 0) {
+      const partial = await this.graph.findDevicesContaining(name);
+      return partial.length ? { kind: 'ambiguous', deviceName: name, devices: partial, partial: true } : { kind: 'notFound', deviceName: name };
+    }
     if (devices.length > 1) return { kind: 'ambiguous', deviceName: name, devices };
     return this.on(caller, devices[0], requester, onceKeyOf(caller, 'byName'));
   }

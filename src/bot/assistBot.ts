@@ -243,7 +243,7 @@ export class AssistBot extends TeamsActivityHandler {
       case 'notFound':
         return { text: outcome.deviceName ? m.t('find.notFound', { deviceName: outcome.deviceName }) : m.t('find.notFoundPicked') };
       case 'ambiguous':
-        return { card: renderDeviceChoiceCard(m, outcome.deviceName, outcome.devices, caller.timeZone, MAX_NAME_MATCHES) };
+        return { card: renderDeviceChoiceCard(m, outcome.deviceName, outcome.devices, caller.timeZone, MAX_NAME_MATCHES, outcome.partial) };
       case 'started':
         return { card: renderSessionCard(m, outcome.session, { inputs: outcome.inputs, errors: [] }) };
       case 'repeated':

@@ -50,10 +50,11 @@ export function renderHelpCard(m: Messages, lead = ''): AdaptiveCard {
 
 const osOf = (d: Pick<ManagedDevice, 'operatingSystem' | 'osVersion'>) => [d.operatingSystem, d.osVersion].filter(Boolean).join(' ');
 
-export function renderDeviceChoiceCard(m: Messages, deviceName: string, devices: ManagedDevice[], timeZone: string, shownMax: number): AdaptiveCard {
+/** `partial`: the devices' names contain `deviceName` (none is named so exactly). */
+export function renderDeviceChoiceCard(m: Messages, deviceName: string, devices: ManagedDevice[], timeZone: string, shownMax: number, partial = false): AdaptiveCard {
   const listed = devices.slice(0, shownMax);
   return expand(deviceChoiceTemplate, {
-    title: m.t('choice.title', { count: devices.length, deviceName }),
+    title: m.t(partial ? 'choice.titlePartial' : 'choice.title', { count: devices.length, deviceName }),
     prompt: m.t('choice.prompt'),
     labels: { user: m.t('device.user'), os: m.t('device.os'), lastSync: m.t('device.lastSync'), pick: m.t('choice.pick') },
     devices: listed.map((d) => ({

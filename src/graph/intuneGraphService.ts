@@ -29,13 +29,28 @@ export class IntuneGraphService implements IntuneGraph {
   ) {}
 
   async findDevicesByName(deviceName: string): Promise<ManagedDevice[]> {
+    const wanted = deviceName.toLowerCase();
+    const found = await this.findDevices(`deviceName eq ${odataString(deviceName)}`);
+    // Intune ignores a filter it does not support rather than refusing it: check what came back.
+    return found.filter((d) => d.deviceName?.toLowerCase() === wanted);
+  }
+
+  async findDevicesContaining(part: string): Promise<ManagedDevice[]> {
+    const wanted = part.toLowerCase();
+    // `contains` is the fuzzy filter Intune documents (its `startswith` matches like `contains` anyway).
+    const found = (await this.findDevices(`contains(deviceName,${odataString(part)})`)).filter((d) => d.deviceName?.toLowerCase().includes(wanted));
+    const starts = (d: ManagedDevice) => (d.deviceName!.toLowerCase().startsWith(wanted) ? 0 : 1);
+    return found.sort((a, b) => starts(a) - starts(b) || a.deviceName!.localeCompare(b.deviceName!));
+  }
+
+  private async findDevices(filter: string): Promise<ManagedDevice[]> {
     return this.call('findDevices', async (signal) => {
       const devices: ManagedDevice[] = [];
       let page = await this.client
         .api('/deviceManagement/managedDevices')
         .option('signal', signal)
         // The client puts query values into the URL as they are: `&`, `#` and `+` in a name would cut or change it.
-        .filter(encodeURIComponent(`deviceName eq ${odataString(deviceName)}`))
+        .filter(encodeURIComponent(filter))
         .select(DEVICE_FIELDS)
         .get();
       devices.push(...page.value);

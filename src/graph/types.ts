@@ -66,6 +66,8 @@ export interface RemoteAssistanceReport {
 /** What the use cases need from Graph; one implementation talks HTTP, tests may fake it. */
 export interface IntuneGraph {
   findDevicesByName(deviceName: string): Promise<ManagedDevice[]>;
+  /** Devices whose name contains `part` (case-insensitively), those starting with it first. */
+  findDevicesContaining(part: string): Promise<ManagedDevice[]>;
   getDevice(deviceId: string): Promise<ManagedDevice>;
   requestRemoteAssistance(deviceId: string): Promise<void>;
   getUser(userId: string): Promise<DirectoryUser>;

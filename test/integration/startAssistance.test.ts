@@ -116,6 +116,34 @@ describe('help me with device X', () => {
     assert.ok(JSON.stringify(picked.body.value).includes('iOS 18.1'));
   });
 
+  it('offers the devices whose names contain a part of a name, those starting with it first, and requests only the one picked', async () => {
+    const chat = world.chat();
+    const result = await say(chat, 'help me with device kiosk');
+    assert.equal(world.graph.assistanceRequests.length, 0, 'nothing requested before a pick');
+    assert.deepEqual(deviceLookups().map((r) => r.url.searchParams.get('$filter')), ["deviceName eq 'kiosk'", "contains(deviceName,'kiosk')"]);
+    const card = cardOf(result);
+    assertValidCard(card);
+    assert.match(JSON.stringify(card), /2 devices have \\"kiosk\\" in their names/);
+    const picks = executeActions(card);
+    assert.equal(picks.length, 2);
+    const picked = await click(chat, 'pickDevice', picks[0].data);
+    assert.deepEqual(world.graph.assistanceRequests, [picks[0].data.deviceId]);
+    assertValidCard(picked.body.value);
+
+    world.graph.reset();
+    const one = JSON.stringify(cardOf(await say(chat, 'help me with device 42')));
+    assert.match(one, /1 device has \\"42\\" in its name/);
+    assert.match(one, /LAPTOP-42/);
+    assert.equal(world.graph.assistanceRequests.length, 0, 'a single partial match is offered too, not requested');
+  });
+
+  it('says neither the name nor a part of it matched', async () => {
+    const result = await say(world.chat(), 'help me with device ZZZ-NONE');
+    assert.match(textOf(result), /no Intune device named "ZZZ-NONE", nor any whose name contains it/);
+    assert.equal(deviceLookups().length, 2);
+    assert.equal(world.graph.assistanceRequests.length, 0);
+  });
+
   it('asks Intune once when Teams retries a turn or a pick is clicked twice', async () => {
     const chat = world.chat();
     const first = await say(chat, 'help me with device LAPTOP-42');

@@ -13,6 +13,7 @@ const user = { id: 'tech-1', displayName: 'Alex Tech', givenName: 'Alex', surnam
 function fakeGraph(report: (r: RemoteAssistanceReport) => Promise<void>): IntuneGraph {
   return {
     findDevicesByName: async () => [],
+    findDevicesContaining: async () => [],
     getDevice: async () => { throw new Error('unused'); },
     requestRemoteAssistance: async () => {},
     getUser: async () => user,
