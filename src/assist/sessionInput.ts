@@ -60,9 +60,8 @@ export function timesAdjusted(inputs: SessionInputs): boolean {
 
 export type ValidationResult = { ok: true; report: SessionReport } | { ok: false; errors: InputError[] };
 
-/** A whole number of minutes from `min` to `max`; '' gives `empty`; anything else undefined. */
-function minutes(text: string, min: number, max: number, empty: number | null): number | null | undefined {
-  if (text === '') return empty;
+/** A whole number of minutes from `min` to `max`; anything else undefined. */
+function wholeMinutes(text: string, min: number, max: number): number | undefined {
   if (!/^\d{1,6}$/.test(text)) return undefined;
   const n = Number(text);
   return n >= min && n <= max ? n : undefined;
@@ -76,12 +75,13 @@ export function validateInputs(inputs: SessionInputs, timeZone: string, helperDe
   const errors: InputError[] = [];
   if (!(SESSION_TYPES as readonly string[]).includes(inputs.sessionType)) errors.push('sessionTypeInvalid');
 
-  const endedAgo = minutes(inputs.endedMinutesAgo, 0, MAX_ENDED_MINUTES_AGO, 0);
-  const lasted = minutes(inputs.lastedMinutes, 1, MAX_ENDED_MINUTES_AGO, null);
+  // Empty: ended now, and lasted since the request.
+  const endedAgo = inputs.endedMinutesAgo === '' ? 0 : wholeMinutes(inputs.endedMinutesAgo, 0, MAX_ENDED_MINUTES_AGO);
+  const lasted = inputs.lastedMinutes === '' ? null : wholeMinutes(inputs.lastedMinutes, 1, MAX_ENDED_MINUTES_AGO);
   if (endedAgo === undefined) errors.push('endedInvalid');
   if (lasted === undefined) errors.push('lastedInvalid');
   let start: DateTime | undefined, end: DateTime | undefined;
-  if (endedAgo !== undefined && endedAgo !== null && lasted !== undefined) {
+  if (endedAgo !== undefined && lasted !== undefined) {
     const requested = DateTime.fromJSDate(requestedAt, { zone: timeZone });
     // To the second: the start rounded down, the click's end up, so a click in the request's second still has a length.
     end = DateTime.fromMillis(Math.ceil(now.getTime() / 1000) * 1000, { zone: timeZone }).minus({ minutes: endedAgo });

@@ -22,6 +22,8 @@ import { aSession } from '../unit/fixtures';
 /** Short lease, poll and sweep, so that what a crash leaves behind is taken up within seconds. */
 const FAST_WORKER = { REPORT_LEASE_SEC: '4', ASSISTDESK_POLL_MS: '200', ASSISTDESK_SWEEP_SEC: '1' };
 const KILL_ROUNDS = 20;
+/** setpriv's arguments to run a command as nobody. */
+const AS_NOBODY = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
 
 let world: World;
 before(async () => (world = await startWorld({ botEnv: FAST_WORKER })));
@@ -158,22 +160,17 @@ describe('npm run backup', () => {
 describe('a data directory the bot cannot use', () => {
   const env = (dataDir: string) => ({ ...world.env, ASSISTDESK_DATA_DIR: dataDir });
 
-  it('names ASSISTDESK_DATA_DIR when the bot\'s user may not write there', async (t) => {
-    // Tests run as root, who may write anywhere: run this bot as nobody.
-    const canRunAsNobody = (() => {
-      try {
-        execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'test', '-r', path.join(ROOT, 'lib', 'index.js')]);
-        return true;
-      } catch {
-        return false;
-      }
-    })();
-    if (!canRunAsNobody) return t.skip('setpriv cannot run the bot as nobody here (not root, or the checkout is not world-readable)');
+  it('names ASSISTDESK_DATA_DIR when the bot\'s user may not write there', async () => {
+    // Root may write anywhere, so as root (CI) the bot runs as nobody beside a folder of root's; as anyone else,
+    // beside a folder of their own made read-only.
+    const asRoot = process.getuid?.() === 0;
     const dataDir = tempDir('assistdesk-readonly-');
-    chmodSync(dataDir, 0o755); // root's, readable by all, writable by root only
-    const { code, output } = await startBotExpectingExit(env(path.join(dataDir, 'data')), { prefix: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] });
+    chmodSync(dataDir, asRoot ? 0o755 : 0o555);
+    if (asRoot) execFileSync('setpriv', [...AS_NOBODY, 'test', '-r', path.join(ROOT, 'lib', 'index.js')]); // throws if nobody cannot read the checkout
+    const { code, output } = await startBotExpectingExit(env(path.join(dataDir, 'data')), { prefix: asRoot ? AS_NOBODY : [] });
+    chmodSync(dataDir, 0o755);
     assert.equal(code, 1);
-    assert.match(output, /ASSISTDESK_DATA_DIR: this process \(user id 65534\) cannot write .*assistdesk-readonly-.*\(EACCES\)/);
+    assert.match(output, new RegExp(`ASSISTDESK_DATA_DIR: this process \\(user id ${asRoot ? 65534 : process.getuid?.()}\\) cannot write .*assistdesk-readonly-.*\\(EACCES\\)`));
     assert.doesNotMatch(output, /\n\s+at /, 'no stack trace');
   });
 

@@ -5,13 +5,22 @@ import { after, before, describe, it } from 'node:test';
 import { assertValidCard, executeActions, inputs } from '../support/cardValidation';
 import { filledInputs, startSession } from '../support/session';
 import { waitFor } from '../support/wait';
-import { click, say } from '../support/teams';
+import { click, say, type TeamsChat } from '../support/teams';
 import { startWorld, useWorld, type World } from '../support/world';
 
 let world: World;
 useWorld((w) => (world = w));
 
 const cardText = (body: { value: unknown }) => JSON.stringify(body.value);
+/** A session whose report Graph refused for good (403): its card shows the failure and a Retry button. */
+async function sessionGraphRefused(chat: TeamsChat) {
+  const session = await startSession(world, chat);
+  world.graph.fault({ method: 'POST', path: 'reportRemoteAssistance', status: 403, times: 1 });
+  await session.click('submitReport', { sessionId: session.sessionId, ...filledInputs(chat) });
+  const failed = (await session.updatedTo('The report was not accepted')).body.attachments[0].content;
+  return { session, failed };
+}
+
 /** Lets the report worker run its course before checking that it sent nothing more. */
 const settle = () => new Promise((r) => setTimeout(r, 1500));
 
@@ -196,10 +205,7 @@ describe('submitting the session card', () => {
 
   it('marks a report Graph refuses for good as failed, with the reason and a Retry button that sends it again', async () => {
     const chat = world.chat();
-    const session = await startSession(world, chat);
-    world.graph.fault({ method: 'POST', path: 'reportRemoteAssistance', status: 403, times: 1 });
-    await session.click('submitReport', { sessionId: session.sessionId, ...filledInputs(chat) });
-    const failed = (await session.updatedTo('The report was not accepted')).body.attachments[0].content;
+    const { session, failed } = await sessionGraphRefused(chat);
     assertValidCard(failed);
     assert.match(JSON.stringify(failed), /needs the Microsoft Graph permission DeviceManagementServiceConfig\.Read\.All/);
     const [retry] = executeActions(failed);
@@ -228,10 +234,7 @@ describe('submitting the session card', () => {
 describe('Retry from the sessions list', () => {
   it('works in another chat than the session\'s own: the list refreshes there, the session\'s own card shows the record', async () => {
     const chat = world.chat();
-    const session = await startSession(world, chat);
-    world.graph.fault({ method: 'POST', path: 'reportRemoteAssistance', status: 403, times: 1 });
-    await session.click('submitReport', { sessionId: session.sessionId, ...filledInputs(chat) });
-    await session.updatedTo('The report was not accepted');
+    const { session } = await sessionGraphRefused(chat);
 
     // The technician opens "sessions" in a group chat where they @mention the bot.
     const group = world.chat({ conversationId: `19:helpdesk-${randomUUID()}@thread.v2`, conversationType: 'groupChat' });
@@ -250,10 +253,7 @@ describe('Retry from the sessions list', () => {
 
   it('still refuses another technician\'s session, from any chat', async () => {
     const chat = world.chat();
-    const session = await startSession(world, chat);
-    world.graph.fault({ method: 'POST', path: 'reportRemoteAssistance', status: 403, times: 1 });
-    await session.click('submitReport', { sessionId: session.sessionId, ...filledInputs(chat) });
-    await session.updatedTo('The report was not accepted');
+    const { session } = await sessionGraphRefused(chat);
     const other = world.seed.users[1];
     const colleague = world.chat({ user: { id: `29:1${other.id}`, aadObjectId: other.id, name: other.displayName! } });
     const clicked = await click(colleague, 'retryReport', { sessionId: session.sessionId, from: 'list' });

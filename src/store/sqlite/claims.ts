@@ -1,7 +1,7 @@
 import type { OnceLedger, PendingRequest, PendingSignIns } from '../ports';
 import type { Db } from './database';
+import type { Guard } from './guard';
 
-type Guard = <T>(work: () => T) => Promise<T>;
 
 export class SqliteOnceLedger implements OnceLedger {
   private readonly statements;

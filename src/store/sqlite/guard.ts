@@ -1,6 +1,9 @@
 import { SqliteError } from 'better-sqlite3';
 import { StoreUnavailableError } from '../ports';
 
+/** Runs one statement or transaction, turning SQLite's failures into StoreUnavailableError. */
+export type Guard = <T>(work: () => T) => Promise<T>;
+
 /** Told when SQLite refuses for a reason an admin must fix (full, read-only, damaged), not a passing lock. */
 export type FaultReporter = (message: string, code: string) => void;
 

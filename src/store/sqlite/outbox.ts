@@ -1,7 +1,7 @@
 import type { OutboxMessage, ReportOutbox } from '../ports';
 import type { Db } from './database';
+import type { Guard } from './guard';
 
-type Guard = <T>(work: () => T) => Promise<T>;
 interface Row { id: number; session_id: string; deliveries: number; receipt: string }
 
 /**

@@ -1,8 +1,8 @@
 import type { Session } from '../../sessions/session';
 import { SessionConflictError, type SessionStore, type StoredSession } from '../ports';
 import type { Db } from './database';
+import type { Guard } from './guard';
 
-type Guard = <T>(work: () => T) => Promise<T>;
 interface Row { version: number; body: string }
 
 /** Sessions as rows: the JSON body plus the columns we look them up by; `version` is the ETag. */

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { ExpiryTimes, Store } from '../ports';
 import { DB_FILE, openDatabase, type OpenOptions } from './database';
 import { SqliteOnceLedger, SqlitePendingSignIns } from './claims';
-import { guarded, type FaultReporter } from './guard';
+import { guarded, type FaultReporter, type Guard } from './guard';
 import { SqliteOutbox } from './outbox';
 import { SqliteSessionStore } from './sessions';
 
@@ -19,7 +19,7 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
   const db = openDatabase(dataDir, options);
   const file = path.join(dataDir, DB_FILE);
   const now = options.now ?? Date.now;
-  const guard = <T>(work: () => T) => guarded(options.onFault ?? (() => {}), file, work);
+  const guard: Guard = (work) => guarded(options.onFault ?? (() => {}), file, work);
   const expireOnce = db.prepare('DELETE FROM once_claims WHERE claimed_at < ?');
   const expireSignIns = db.prepare('DELETE FROM pending_sign_ins WHERE saved_at < ?');
   const ping = db.prepare('SELECT 1');
