@@ -153,9 +153,16 @@ describe('loopback emulators', () => {
     assert.deepEqual(await names("deviceName eq 'desk 7'"), ['DESK 7']);
     assert.deepEqual(await names("deviceName eq 'Ноутбук-5'"), ['Ноутбук-5']);
     assert.deepEqual(await names("contains(deviceName,'kiosk')"), ['KIOSK-01', 'KIOSK-01']);
+    const users = (filter: string) => `/v1.0/users?$select=displayName&$filter=${encodeURIComponent(filter)}`;
+    const people = async (filter: string) => ((await call('GET', users(filter))).json.value as { displayName: string }[]).map((u) => u.displayName);
+    assert.deepEqual(await people("startswith(displayName,'mar') or startswith(surname,'cos')"), ['Maria Silva', 'Mariana Costa']);
+    assert.deepEqual(await people("startswith(surname,'sil')"), ['Maria Silva']);
+    assert.deepEqual(await people("userPrincipalName eq 'PAT.OBRIEN@contoso.example' or mail eq 'PAT.OBRIEN@contoso.example'"), ["Pat O'Brien"]);
     const cases: Array<[string, string, unknown, number, RegExp]> = [
       ['GET', devices("deviceName eq 'abc"), undefined, 400, /unterminated string literal/],
       ['GET', devices("deviceName ne 'abc'"), undefined, 400, /Invalid filter clause/],
+      ['GET', devices("startswith(deviceName,'abc')"), undefined, 400, /Unsupported .* property 'deviceName' of resource 'managedDevice'/],
+      ['GET', users("contains(displayName,'mar')"), undefined, 400, /Unsupported .* property 'displayName' of resource 'User'/],
       ['GET', '/v1.0/deviceManagement/managedDevices?$select=foo', undefined, 400, /Could not find a property named 'foo'/],
       ['GET', '/v1.0/deviceManagement/managedDevices/nope', undefined, 404, /ResourceNotFound/],
       ['GET', '/v1.0/users/nobody@contoso.example', undefined, 404, /Request_ResourceNotFound/],

@@ -1,11 +1,17 @@
-import type { ManagedDevice } from '../graph/types';
+import type { DirectoryUser, ManagedDevice } from '../graph/types';
 import type { GraphFailure } from '../graph/graphErrors';
 import type { Session } from '../sessions/session';
 import type { InputError, SessionInputs } from './sessionInput';
 
-/** What "help me with device X" led to. */
+/** What "help me with …" led to. */
 export type StartOutcome =
   | { kind: 'notFound'; deviceName: string }
+  /** "help me with X": no device and no person goes by X. */
+  | { kind: 'nobody'; text: string }
+  /** Several people go by that name or address: the technician picks one, then a device. */
+  | { kind: 'people'; text: string; people: DirectoryUser[] }
+  /** One person: their managed devices to pick from (none: said so). Nothing is requested until a pick. */
+  | { kind: 'personDevices'; person: DirectoryUser; devices: ManagedDevice[] }
   /** Several devices by that name, or (`partial`) devices whose names contain it: the technician picks one. */
   | { kind: 'ambiguous'; deviceName: string; devices: ManagedDevice[]; partial?: boolean }
   | { kind: 'started'; session: Session; inputs: SessionInputs }

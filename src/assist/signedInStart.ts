@@ -71,9 +71,9 @@ export class SignedInStart {
     if (!(await this.pending.take(exchangeId, etag))) return { kind: 'duplicate' };
     if (Date.parse(pending.createdAt) < this.now().getTime() - PENDING_TTL_MS) return { kind: 'stale' };
     const asTechnician = this.graphAs(userToken);
-    return pending.command.kind === 'byName'
-      ? this.start.byName(caller, pending.command.deviceName, asTechnician)
-      : this.start.byId(caller, pending.command.deviceId, asTechnician);
+    const { command } = pending;
+    if (command.kind === 'byId') return this.start.byId(caller, command.deviceId, asTechnician);
+    return this.start.byTarget(caller, command.anyone ? { kind: 'anyone', text: command.deviceName } : { kind: 'device', name: command.deviceName }, asTechnician);
   }
 }
 

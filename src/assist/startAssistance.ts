@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log';
 import { GraphFailure } from '../graph/graphErrors';
-import type { IntuneGraph, ManagedDevice, RemoteAssistanceSessionType } from '../graph/types';
+import type { DirectoryUser, IntuneGraph, ManagedDevice, RemoteAssistanceSessionType } from '../graph/types';
 import type { HelperDevice, Session } from '../sessions/session';
 import { StoreUnavailableError, type OnceLedger, type SessionStore } from '../store/ports';
 import type { Caller } from './caller';
@@ -11,8 +11,19 @@ import { defaultInputs } from './sessionInput';
 /** Longest device name we look up; Intune names are far shorter. */
 const MAX_DEVICE_NAME = 128;
 const DEVICE_ID = /^[A-Za-z0-9-]{1,64}$/;
+const USER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Looks like a UPN or an e-mail address: then "help me with X" is always about a person. */
+const ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]+$/u;
 /** How many recent sessions are looked through for the type last reported. */
 const LAST_TYPE_LOOKBACK = 10;
+
+/**
+ * Who or what "help me with …" is about: `device` when the writer said "device"; `anyone` otherwise, read as
+ * a person (an address, or a display name) or a device (a device of that name).
+ */
+export type Target = { kind: 'device'; name: string } | { kind: 'anyone'; text: string };
+
+const clip = (text: string) => text.trim().slice(0, MAX_DEVICE_NAME);
 
 /**
  * What makes a request one request: the message (Teams retries a slow turn with its id), or the choice card
@@ -34,17 +45,55 @@ export class StartAssistance {
   /**
    * "help me with device X": one device of that name starts a session, several ask the technician to pick;
    * none offers the devices whose names contain X, and nothing is requested until one is picked.
+   * `requester` is the Graph client that asks Intune: the technician's own with single sign-on.
    */
-  /** `requester` is the Graph client that asks Intune: the technician's own with single sign-on. */
   async byName(caller: Caller, deviceName: string, requester: IntuneGraph = this.graph): Promise<StartOutcome> {
-    const name = deviceName.trim().slice(0, MAX_DEVICE_NAME);
+    const name = clip(deviceName);
     const devices = await this.graph.findDevicesByName(name);
-    if (devices.length === 0) {
-      const partial = await this.graph.findDevicesContaining(name);
-      return partial.length ? { kind: 'ambiguous', deviceName: name, devices: partial, partial: true } : { kind: 'notFound', deviceName: name };
-    }
+    if (devices.length === 1) return this.on(caller, devices[0], requester, onceKeyOf(caller, 'byName'));
     if (devices.length > 1) return { kind: 'ambiguous', deviceName: name, devices };
-    return this.on(caller, devices[0], requester, onceKeyOf(caller, 'byName'));
+    return (await this.containing(name)) ?? { kind: 'notFound', deviceName: name };
+  }
+
+  /**
+   * "help me with X": a person when X is an address; a device when one has that name; else the people
+   * whose names start with X; else the devices whose names contain it.
+   */
+  async byTarget(caller: Caller, target: Target, requester: IntuneGraph = this.graph): Promise<StartOutcome> {
+    if (target.kind === 'device') return this.byName(caller, target.name, requester);
+    const text = clip(target.text);
+    if (ADDRESS.test(text)) return this.person(text, await this.graph.findUsersByAddress(text));
+    const devices = await this.graph.findDevicesByName(text);
+    if (devices.length === 1) return this.on(caller, devices[0], requester, onceKeyOf(caller, 'byName'));
+    if (devices.length > 1) return { kind: 'ambiguous', deviceName: text, devices };
+    const people = await this.graph.findUsersByName(text);
+    if (people.length) return this.person(text, people);
+    return (await this.containing(text)) ?? { kind: 'nobody', text };
+  }
+
+  /** A person picked from several: their devices. The id comes from a card, so it is checked and re-read. */
+  async byPerson(userId: unknown): Promise<StartOutcome> {
+    if (typeof userId !== 'string' || !USER_ID.test(userId)) return { kind: 'nobody', text: '' };
+    try {
+      return await this.person('', [await this.graph.getUser(userId)]);
+    } catch (error) {
+      if (error instanceof GraphFailure && error.kind === 'notFound') return { kind: 'nobody', text: '' };
+      throw error;
+    }
+  }
+
+  private async person(text: string, people: DirectoryUser[]): Promise<StartOutcome> {
+    if (people.length === 0) return { kind: 'nobody', text };
+    if (people.length > 1) return { kind: 'people', text, people };
+    const person = people[0];
+    // Re-checked: a device listed under a person must be theirs.
+    const devices = (await this.graph.listUserDevices(person.id)).filter((d) => d.userId === person.id);
+    return { kind: 'personDevices', person, devices };
+  }
+
+  private async containing(text: string): Promise<StartOutcome | undefined> {
+    const devices = await this.graph.findDevicesContaining(text);
+    return devices.length ? { kind: 'ambiguous', deviceName: text, devices, partial: true } : undefined;
   }
 
   /** The technician picked one device of several; the id comes from a card, so it is checked and re-read. */

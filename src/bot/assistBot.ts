@@ -19,6 +19,7 @@ import {
   ADAPTIVE_CARD_CONTENT_TYPE,
   renderDeviceChoiceCard,
   renderHelpCard,
+  renderPeopleChoiceCard,
   renderSessionCard,
   renderSessionListCard,
   renderSessionRecordCard,
@@ -66,15 +67,22 @@ export class AssistBot extends TeamsActivityHandler {
       if (signedIn) return this.signInReply(caller, await signedIn.start.defer(caller, { kind: 'byId', deviceId: String(data.deviceId ?? '').slice(0, 64) }));
       return this.startReply(caller, await this.useCases.start.byId(caller, data.deviceId));
     },
+    // Listing a person's devices asks Intune nothing: no sign-in needed yet.
+    pickPerson: async (caller, data) => this.startReply(caller, await this.useCases.start.byPerson(data.userId)),
   };
 
   /** Message commands ➜ handlers. */
   private readonly commands: { [K in Command['kind']]: (caller: Caller, command: Extract<Command, { kind: K }>) => Promise<Reply> } = {
-    assist: async (caller, command) => {
+    assist: async (caller, { target }) => {
       const signedIn = this.useCases.signedIn;
-      if (signedIn) return this.signInReply(caller, await signedIn.start.defer(caller, { kind: 'byName', deviceName: command.deviceName }));
-      return this.startReply(caller, await this.useCases.start.byName(caller, command.deviceName));
+      if (signedIn) {
+        const parked = target.kind === 'device' ? { deviceName: target.name } : { deviceName: target.text, anyone: true };
+        return this.signInReply(caller, await signedIn.start.defer(caller, { kind: 'byName', ...parked }));
+      }
+      return this.startReply(caller, await this.useCases.start.byTarget(caller, target));
     },
+    // Requests from the people who need help are the next step; until then this reads as not understood.
+    request: async (caller) => this.commands.unknown(caller, { kind: 'unknown' }),
     help: async (caller) => ({ card: renderHelpCard(messagesFor(caller.locale)) }),
     sessions: async (caller) => ({ card: renderSessionListCard(messagesFor(caller.locale), await this.useCases.list.run(caller)) }),
     unknown: async (caller) => {
@@ -242,8 +250,20 @@ export class AssistBot extends TeamsActivityHandler {
     switch (outcome.kind) {
       case 'notFound':
         return { text: outcome.deviceName ? m.t('find.notFound', { deviceName: outcome.deviceName }) : m.t('find.notFoundPicked') };
-      case 'ambiguous':
-        return { card: renderDeviceChoiceCard(m, outcome.deviceName, outcome.devices, caller.timeZone, MAX_NAME_MATCHES, outcome.partial) };
+      case 'nobody':
+        return { text: outcome.text ? m.t('find.nobody', { text: outcome.text }) : m.t('find.nobodyPicked') };
+      case 'ambiguous': {
+        const title = m.t(outcome.partial ? 'choice.titlePartial' : 'choice.title', { count: outcome.devices.length, deviceName: outcome.deviceName });
+        return { card: renderDeviceChoiceCard(m, title, outcome.devices, caller.timeZone, MAX_NAME_MATCHES) };
+      }
+      case 'people':
+        return { card: renderPeopleChoiceCard(m, outcome.text, outcome.people, MAX_NAME_MATCHES) };
+      case 'personDevices': {
+        const person = outcome.person.displayName || outcome.person.userPrincipalName || '';
+        if (!outcome.devices.length) return { text: m.t('person.noDevices', { person }) };
+        const title = m.t('choice.titlePerson', { count: outcome.devices.length, person });
+        return { card: renderDeviceChoiceCard(m, title, outcome.devices, caller.timeZone, MAX_NAME_MATCHES) };
+      }
       case 'started':
         return { card: renderSessionCard(m, outcome.session, { inputs: outcome.inputs, errors: [] }) };
       case 'repeated':

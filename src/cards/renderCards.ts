@@ -1,5 +1,5 @@
 import { Template } from 'adaptivecards-templating';
-import type { ManagedDevice } from '../graph/types';
+import type { DirectoryUser, ManagedDevice } from '../graph/types';
 import { SESSION_TYPES } from '../graph/types';
 import { formatDateTime, formatDuration } from '../i18n/format';
 import { escapeMarkdown } from '../i18n/markdown';
@@ -9,6 +9,7 @@ import { NO_HELPER_DEVICE, timesAdjusted } from '../assist/sessionInput';
 import type { Session } from '../sessions/session';
 import deviceChoiceTemplate from './templates/deviceChoiceCard.json';
 import helpTemplate from './templates/helpCard.json';
+import peopleChoiceTemplate from './templates/peopleChoiceCard.json';
 import sessionTemplate from './templates/sessionCard.json';
 import sessionListTemplate from './templates/sessionListCard.json';
 import sessionRecordTemplate from './templates/sessionRecordCard.json';
@@ -41,6 +42,7 @@ export function renderHelpCard(m: Messages, lead = ''): AdaptiveCard {
     title: m.t('help.title'),
     commands: [
       { command: m.t('help.assist.command'), text: m.t('help.assist.text') },
+      { command: m.t('help.person.command'), text: m.t('help.person.text') },
       { command: m.t('help.sessions.command'), text: m.t('help.sessions.text') },
       { command: m.t('help.help.command'), text: m.t('help.help.text') },
     ],
@@ -50,21 +52,37 @@ export function renderHelpCard(m: Messages, lead = ''): AdaptiveCard {
 
 const osOf = (d: Pick<ManagedDevice, 'operatingSystem' | 'osVersion'>) => [d.operatingSystem, d.osVersion].filter(Boolean).join(' ');
 
-/** `partial`: the devices' names contain `deviceName` (none is named so exactly). */
-export function renderDeviceChoiceCard(m: Messages, deviceName: string, devices: ManagedDevice[], timeZone: string, shownMax: number, partial = false): AdaptiveCard {
+/** Devices to pick one from, under `title` (a sentence from the catalogue, so already escaped). */
+export function renderDeviceChoiceCard(m: Messages, title: string, devices: ManagedDevice[], timeZone: string, shownMax: number): AdaptiveCard {
   const listed = devices.slice(0, shownMax);
   return expand(deviceChoiceTemplate, {
-    title: m.t(partial ? 'choice.titlePartial' : 'choice.title', { count: devices.length, deviceName }),
+    title,
     prompt: m.t('choice.prompt'),
     labels: { user: m.t('device.user'), os: m.t('device.os'), lastSync: m.t('device.lastSync'), pick: m.t('choice.pick') },
     devices: listed.map((d) => ({
       id: d.id,
-      name: shown(d.deviceName ?? deviceName) ?? '',
+      name: shown(d.deviceName) ?? m.t('device.unknown'),
       user: shown(d.userDisplayName || d.userPrincipalName) ?? m.t('device.noUser'),
       os: shown(osOf(d)) ?? m.t('device.unknown'),
       lastSync: formatDateTime(d.lastSyncDateTime, timeZone, m) ?? m.t('device.never'),
     })),
     more: devices.length > listed.length ? m.t('choice.more', { count: listed.length }) : '',
+  });
+}
+
+/** People who go by what the technician wrote: one is picked, then one of their devices. */
+export function renderPeopleChoiceCard(m: Messages, text: string, people: DirectoryUser[], shownMax: number): AdaptiveCard {
+  const listed = people.slice(0, shownMax);
+  return expand(peopleChoiceTemplate, {
+    title: m.t('people.title', { count: people.length, text }),
+    prompt: m.t('people.prompt'),
+    labels: { pick: m.t('people.pick') },
+    people: listed.map((p) => ({
+      id: p.id,
+      name: shown(p.displayName) ?? m.t('device.unknown'),
+      address: shown(p.mail || p.userPrincipalName) ?? '',
+    })),
+    more: people.length > listed.length ? m.t('people.more', { count: listed.length }) : '',
   });
 }
 

@@ -1,7 +1,10 @@
 // Text ➜ command. Patterns sit in one table so each language adds rows, not branches.
+import type { Target } from '../assist/startAssistance';
 
 export type Command =
-  | { kind: 'assist'; deviceName: string }
+  | { kind: 'assist'; target: Target }
+  /** "help me with my device …": the writer asks for help for themselves; `text` is what follows (a device name, the problem, or both). */
+  | { kind: 'request'; text: string }
   | { kind: 'help' }
   | { kind: 'sessions' }
   | { kind: 'unknown' };
@@ -21,22 +24,34 @@ function unquote(name: string): string {
 }
 
 const assist = (m: RegExpMatchArray): Command => {
-  const deviceName = unquote(m.groups?.name ?? '');
-  return deviceName ? { kind: 'assist', deviceName } : { kind: 'help' };
+  const text = unquote(m.groups?.name ?? '');
+  if (!text) return { kind: 'help' };
+  return { kind: 'assist', target: m.groups?.device ? { kind: 'device', name: text } : { kind: 'anyone', text } };
 };
+const request = (m: RegExpMatchArray): Command => ({ kind: 'request', text: (m.groups?.rest ?? '').replace(/^[\s:,;.\-–—]+/u, '').trim() });
 
-/** "help", "sessions" and "help me with device X" in each language we speak; every form works in every locale. */
+/** "help me with", in each language; every form works in every locale. */
+const HELP_WITH = [
+  'help\\s+(?:me\\s+)?with', // en
+  '(?:ajude-me|me\\s+ajud[ea]|ajude|ajuda)\\s+com', // pt-BR
+  '(?:ay[uú]dame|ayuda(?:\\s+me)?)\\s+con', // es-ES
+  'помоги(?:те)?(?:\\s+мне)?\\s+с', // ru-RU
+].join('|');
+/** "device", and "my device" with its everyday names (laptop, phone…), in each language. */
+const DEVICE = '(?:the\\s+)?device|(?:o\\s+)?dispositivo|(?:el\\s+)?dispositivo|устройством';
+const MY_DEVICE = [
+  'my\\s+(?:device|laptop|computer|pc|desktop|phone|mobile|tablet|mac|macbook|ipad|iphone)',
+  '(?:o\\s+)?meu\\s+(?:dispositivo|notebook|laptop|computador|pc|celular|telefone|tablet|mac|ipad|iphone)|(?:a\\s+)?minha\\s+m[aá]quina',
+  'mi\\s+(?:dispositivo|port[aá]til|ordenador|equipo|pc|m[oó]vil|tel[eé]fono|tableta|mac|ipad|iphone)',
+  'моим\\s+(?:устройством|ноутбуком|компьютером|телефоном|планшетом|маком|айфоном)',
+].join('|');
+
+/** "help", "sessions" and "help me with …"; the "my device" rule goes before the others, which would take "my" for a name. */
 const RULES: Rule[] = [
   { pattern: /^(?:\/)?(?:help|ajuda|ayuda|помощь|справка|\?)$/iu, build: () => ({ kind: 'help' }) },
   { pattern: /^(?:(?:my\s+)?sessions|(?:minhas\s+)?sess(?:õ|o)es|(?:mis\s+)?sesiones|(?:мои\s+)?(?:сеансы|сессии))$/iu, build: () => ({ kind: 'sessions' }) },
-  // en: "help me with device X", "help with device X", "help me with X"
-  { pattern: /^help\s+(?:me\s+)?with(?:\s+(?:the\s+)?device)?(?:\s+(?<name>.+))?$/isu, build: assist },
-  // pt-BR: "ajude-me com o dispositivo X", "me ajude com o dispositivo X", "ajuda com o dispositivo X", "ajude-me com X"
-  { pattern: /^(?:ajude-me|me\s+ajude|ajude|ajuda)\s+com(?:\s+(?:o\s+)?dispositivo)?(?:\s+(?<name>.+))?$/isu, build: assist },
-  // es-ES: "ayúdame con el dispositivo X", "ayuda con el dispositivo X", "ayúdame con X"
-  { pattern: /^(?:ay[uú]dame|ayuda(?:\s+me)?)\s+con(?:\s+(?:el\s+)?dispositivo)?(?:\s+(?<name>.+))?$/isu, build: assist },
-  // ru-RU: "помоги с устройством X", "помогите мне с устройством X", "помоги с X"
-  { pattern: /^помоги(?:те)?(?:\s+мне)?\s+с(?:\s+устройством)?(?:\s+(?<name>.+))?$/isu, build: assist },
+  { pattern: new RegExp(`^(?:${HELP_WITH})\\s+(?:${MY_DEVICE})(?=$|[\\s:,;.!?])(?<rest>.*)$`, 'isu'), build: request },
+  { pattern: new RegExp(`^(?:${HELP_WITH})(?:\\s+(?<device>${DEVICE}))?(?:\\s+(?<name>.+))?$`, 'isu'), build: assist },
 ];
 
 export function parseCommand(text: string | undefined): Command {

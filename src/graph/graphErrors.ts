@@ -1,6 +1,6 @@
 // Graph failures as one typed error the use cases and the bot can act on without reading HTTP.
 
-export type GraphOperation = 'findDevices' | 'getDevice' | 'requestAssistance' | 'getUser' | 'listUserDevices' | 'report' | 'checkMembership';
+export type GraphOperation = 'findDevices' | 'getDevice' | 'requestAssistance' | 'getUser' | 'findUsers' | 'listUserDevices' | 'report' | 'checkMembership';
 
 export type GraphFailureKind =
   | 'unauthorized' // 401: our credential was refused
@@ -18,6 +18,7 @@ const REQUIRED_PERMISSION: Record<GraphOperation, string> = {
   listUserDevices: 'DeviceManagementManagedDevices.Read.All',
   requestAssistance: 'DeviceManagementManagedDevices.ReadWrite.All',
   getUser: 'User.Read.All',
+  findUsers: 'User.ReadBasic.All',
   report: 'DeviceManagementServiceConfig.Read.All',
   checkMembership: 'GroupMember.Read.All',
 };

@@ -78,8 +78,32 @@ export class IntuneGraphService implements IntuneGraph {
 
   async getUser(userId: string): Promise<DirectoryUser> {
     return this.call('getUser', async (signal) => {
-      const user = await this.client.api(`/users/${encodeURIComponent(userId)}`).option('signal', signal).select(USER_FIELDS).get();
-      return Object.fromEntries(USER_FIELDS.map((f) => [f, user[f] ?? null])) as unknown as DirectoryUser;
+      return pickUser(await this.client.api(`/users/${encodeURIComponent(userId)}`).option('signal', signal).select(USER_FIELDS).get());
+    });
+  }
+
+  async findUsersByAddress(address: string): Promise<DirectoryUser[]> {
+    const wanted = address.toLowerCase();
+    const literal = odataString(address);
+    const found = await this.findUsers(`userPrincipalName eq ${literal} or mail eq ${literal}`);
+    return found.filter((u) => u.userPrincipalName?.toLowerCase() === wanted || u.mail?.toLowerCase() === wanted);
+  }
+
+  async findUsersByName(name: string): Promise<DirectoryUser[]> {
+    const wanted = name.toLowerCase();
+    const literal = odataString(name);
+    // Entra's default filters: `startswith` on these names (no `contains` without advanced queries).
+    const found = await this.findUsers(['displayName', 'givenName', 'surname'].map((p) => `startswith(${p},${literal})`).join(' or '));
+    const starts = (value: string | null) => Boolean(value?.toLowerCase().startsWith(wanted));
+    return found
+      .filter((u) => starts(u.displayName) || starts(u.givenName) || starts(u.surname))
+      .sort((a, b) => (a.displayName ?? '').localeCompare(b.displayName ?? ''));
+  }
+
+  private async findUsers(filter: string): Promise<DirectoryUser[]> {
+    return this.call('findUsers', async (signal) => {
+      const page = await this.client.api('/users').option('signal', signal).filter(encodeURIComponent(filter)).select(USER_FIELDS).top(FETCHED_MATCHES).get();
+      return (page.value as unknown[]).map(pickUser);
     });
   }
 
@@ -129,4 +153,9 @@ export class IntuneGraphService implements IntuneGraph {
 function pickDevice(raw: unknown): ManagedDevice {
   const source = raw as Record<string, unknown>;
   return Object.fromEntries(DEVICE_FIELDS.map((f) => [f, source[f] ?? null])) as unknown as ManagedDevice;
+}
+
+function pickUser(raw: unknown): DirectoryUser {
+  const source = raw as Record<string, unknown>;
+  return Object.fromEntries(USER_FIELDS.map((f) => [f, source[f] ?? null])) as unknown as DirectoryUser;
 }

@@ -71,6 +71,10 @@ export interface IntuneGraph {
   getDevice(deviceId: string): Promise<ManagedDevice>;
   requestRemoteAssistance(deviceId: string): Promise<void>;
   getUser(userId: string): Promise<DirectoryUser>;
+  /** Users whose UPN or e-mail address is `address` (case-insensitively). */
+  findUsersByAddress(address: string): Promise<DirectoryUser[]>;
+  /** Users whose display name, given name or surname starts with `name`, by display name. */
+  findUsersByName(name: string): Promise<DirectoryUser[]>;
   listUserDevices(userId: string): Promise<ManagedDevice[]>;
   reportRemoteAssistance(report: RemoteAssistanceReport): Promise<void>;
   isMemberOf(userId: string, groupId: string): Promise<boolean>;

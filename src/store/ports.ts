@@ -57,7 +57,8 @@ export interface PendingRequest {
   tenantId: string;
   aadObjectId: string;
   conversationId: string;
-  command: { kind: 'byName'; deviceName: string } | { kind: 'byId'; deviceId: string };
+  /** `anyone`: "help me with X" without "device", which may name a person. */
+  command: { kind: 'byName'; deviceName: string; anyone?: boolean } | { kind: 'byId'; deviceId: string };
   createdAt: string;
 }
 

@@ -122,6 +122,7 @@ export class GraphEmulator {
       case 'GET devicemanagement/manageddevices/{}': return this.getDevice(ctx, segs[2]);
       case 'POST devicemanagement/manageddevices/{}/requestremoteassistance': return this.requestAssistance(ctx, segs[2]);
       case 'POST devicemanagement/reportremoteassistance': return this.report(ctx);
+      case 'GET users': return this.listUsers(ctx);
       case 'GET users/{}': return this.getUser(ctx, this.findUser(segs[1]));
       case 'POST users/{}/checkmembergroups': return this.checkMemberGroups(ctx, this.findUser(segs[1]));
       case 'GET users/{}/manageddevices': return this.userDevices(ctx, this.findUser(segs[1]), `users('${segs[1]}')/managedDevices`);
@@ -150,7 +151,7 @@ export class GraphEmulator {
     if (denied) return denied;
     const q = parseQuery(ctx.rec.url.searchParams, DEVICE_SHAPE, true);
     if ('status' in q) return q;
-    const matches = devices.filter((d) => !q.match || q.match(d.deviceName));
+    const matches = devices.filter((d) => !q.match || q.match(d as unknown as Record<string, unknown>));
     const page = paginate(matches, q, this.pageSize, ctx.rec.url, this.baseUrl);
     return ok({
       '@odata.context': this.context(ctx, entitySet, q.select),
@@ -210,6 +211,20 @@ export class GraphEmulator {
     if ('status' in q) return q;
     if (!u) return notFound(`Resource '${ctx.segs[1]}' does not exist or one of its queried reference-property objects are not present.`, 'Request_ResourceNotFound');
     return ok({ '@odata.context': `${this.context(ctx, 'users', q.select)}/$entity`, ...project(userEntity(u), q.select, USER_DEFAULT_PROPS) });
+  }
+
+  private listUsers(ctx: Ctx): Result {
+    const denied = this.require(ctx, PERMS.readUsers, 'Authorization_RequestDenied');
+    if (denied) return denied;
+    const q = parseQuery(ctx.rec.url.searchParams, USER_SHAPE, true);
+    if ('status' in q) return q;
+    const matches = this.opts.seed.users.map(userEntity).filter((u) => !q.match || q.match(u));
+    const page = paginate(matches, q, this.pageSize, ctx.rec.url, this.baseUrl);
+    return ok({
+      '@odata.context': this.context(ctx, 'users', q.select),
+      ...(page.nextLink ? { '@odata.nextLink': page.nextLink } : {}),
+      value: page.value.map((u) => project(u, q.select, USER_DEFAULT_PROPS)),
+    });
   }
 
   private userDevices(ctx: Ctx, u: GraphUser | undefined, entitySet: string): Result {

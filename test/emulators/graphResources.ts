@@ -25,6 +25,9 @@ const OTHER_DEVICE_DEFAULTS: Record<string, unknown> = {
 export const DEVICE_SHAPE: EntityShape = {
   type: 'microsoft.graph.managedDevice',
   props: [...SEEDED_DEVICE_PROPS, ...Object.keys(OTHER_DEVICE_DEFAULTS)],
+  resource: 'managedDevice',
+  // Intune documents `eq` and `contains` on deviceName for this list.
+  filters: { deviceName: ['eq', 'contains'] },
 };
 
 /** Without $select Graph returns every property (notes and the session URL stay empty). */
@@ -42,6 +45,9 @@ const USER_DEFAULT_PROPS = [
 export const USER_SHAPE: EntityShape = {
   type: 'microsoft.graph.user',
   props: [...USER_DEFAULT_PROPS, 'accountEnabled', 'department', 'companyName', 'usageLocation', 'employeeId', 'otherMails', 'userType'],
+  resource: 'User',
+  // Entra's default (non-advanced) filters on these names: `eq` and `startswith`, never `contains`.
+  filters: Object.fromEntries(['displayName', 'givenName', 'surname', 'mail', 'userPrincipalName'].map((p) => [p, ['eq', 'startswith']])),
 };
 
 export { USER_DEFAULT_PROPS };

@@ -1,12 +1,12 @@
-// The slice of OData query options the bot uses on managedDevices and users: $filter (only
-// `deviceName eq '…'` and `contains(deviceName,'…')`, as Intune documents), $select, $top and the
+// The slice of OData query options the bot uses on managedDevices and users: $filter (`eq`, `startswith`
+// and `contains` joined by `or`, on the properties each service documents them for), $select, $top and the
 // opaque $skiptoken of nextLinks. Anything else is rejected so the bot cannot rely on it by accident.
 import { badRequest, type GraphErrorInfo } from './graphErrors';
 
-export interface EntityShape { type: string; props: readonly string[] }
+export interface EntityShape { type: string; props: readonly string[]; filters: FilterRules; resource: string }
 
 export interface QueryOptions {
-  match?: (name: string) => boolean;
+  match?: (item: Record<string, unknown>) => boolean;
   /** Canonical property names requested by $select (undefined: all default properties). */
   select?: string[];
   top?: number;
@@ -30,7 +30,7 @@ export function parseQuery(search: URLSearchParams, entity: EntityShape, allowCo
   };
   const filter = get('$filter');
   if (filter !== null) {
-    const m = parseDeviceNameFilter(filter);
+    const m = parseFilter(filter, entity.filters, entity.resource);
     if (isError(m)) return m;
     out.match = m;
   }
@@ -54,20 +54,43 @@ export function parseQuery(search: URLSearchParams, entity: EntityShape, allowCo
   return out;
 }
 
-/** deviceName eq 'x' (case-insensitive, like Intune) or contains(deviceName,'x'). */
-export function parseDeviceNameFilter(text: string): ((name: string) => boolean) | GraphErrorInfo {
-  const eq = /^\s*deviceName\s+eq\s+/i.exec(text);
-  const contains = /^\s*contains\s*\(\s*deviceName\s*,\s*/i.exec(text);
-  const head = eq ?? contains;
-  if (!head) return badRequest(`Invalid filter clause: the emulator supports only "deviceName eq '…'" and "contains(deviceName,'…')"; got '${text}'.`);
-  const lit = readStringLiteral(text, head[0].length);
-  if (isError(lit)) return lit;
-  const tail = text.slice(lit.end);
-  if (!(contains ? /^\s*\)\s*$/ : /^\s*$/).test(tail)) {
-    return badRequest(`Invalid filter clause: Syntax error at position ${lit.end} in '${text}'.`);
+/** Which functions each filterable property allows: `eq`, `startswith`, `contains`. */
+export type FilterRules = Record<string, readonly ('eq' | 'startswith' | 'contains')[]>;
+
+/**
+ * `prop eq 'x'`, `startswith(prop,'x')` and `contains(prop,'x')` joined by `or`, for the properties and
+ * functions `rules` allows (case-insensitive on both sides, like Intune and Entra); anything else is refused.
+ */
+export function parseFilter(text: string, rules: FilterRules, resource: string): ((item: Record<string, unknown>) => boolean) | GraphErrorInfo {
+  const clauses: ((item: Record<string, unknown>) => boolean)[] = [];
+  let at = 0;
+  for (;;) {
+    const head = /^\s*(?:(?<prop>\w+)\s+eq\s+|(?<fn>startswith|contains)\s*\(\s*(?<arg>\w+)\s*,\s*)/i.exec(text.slice(at));
+    if (!head?.groups) return badRequest(`Invalid filter clause: Syntax error at position ${at} in '${text}'.`);
+    const fn = (head.groups.fn?.toLowerCase() ?? 'eq') as 'eq' | 'startswith' | 'contains';
+    const named = head.groups.prop ?? head.groups.arg;
+    const prop = Object.keys(rules).find((p) => p.toLowerCase() === named.toLowerCase());
+    if (!prop || !rules[prop].includes(fn)) {
+      return badRequest(`Unsupported or invalid query filter clause specified for property '${named}' of resource '${resource}'.`);
+    }
+    const lit = readStringLiteral(text, at + head[0].length);
+    if (isError(lit)) return lit;
+    at = lit.end;
+    if (fn !== 'eq') {
+      const close = /^\s*\)/.exec(text.slice(at));
+      if (!close) return badRequest(`Invalid filter clause: ')' expected at position ${at} in '${text}'.`);
+      at += close[0].length;
+    }
+    const needle = lit.value.toLowerCase();
+    clauses.push((item) => {
+      const value = String(item[prop] ?? '').toLowerCase();
+      return fn === 'eq' ? value === needle : fn === 'startswith' ? value.startsWith(needle) : value.includes(needle);
+    });
+    const or = /^\s+or\s+/i.exec(text.slice(at));
+    if (or) { at += or[0].length; continue; }
+    if (!/^\s*$/.test(text.slice(at))) return badRequest(`Invalid filter clause: Syntax error at position ${at} in '${text}'.`);
+    return (item) => clauses.some((c) => c(item));
   }
-  const needle = lit.value.toLowerCase();
-  return eq ? (name) => name.toLowerCase() === needle : (name) => name.toLowerCase().includes(needle);
 }
 
 /** OData string literal starting at `start`: '...' with '' standing for one quote. */

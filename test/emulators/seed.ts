@@ -99,11 +99,13 @@ export function makeDemoSeed(technicianId: string = TECHNICIAN_ID): GraphSeed {
   const pat = user(0xb3, "Pat O'Brien", 'Pat', "O'Brien", 'pat.obrien', false); // no mailbox
   const ivan = user(0xb4, 'Иван Петров', 'Иван', 'Петров', 'ivan.petrov');
   const kim = user(0xb5, 'Kim Lee', 'Kim', 'Lee', 'kim.lee');
+  // Shares "Mari" with Maria, has no managed device, and signs in with a UPN that differs from her mail.
+  const mariana = { ...user(0xb6, 'Mariana Costa', 'Mariana', 'Costa', 'm.costa'), mail: 'mariana.costa@contoso.example' };
   const mac = { operatingSystem: 'macOS', osVersion: '15.1', model: 'MacBook Pro (14-inch, 2024)', manufacturer: 'Apple', deviceEnrollmentType: 'appleUserEnrollment' };
   const ios = { operatingSystem: 'iOS', osVersion: '18.1', model: 'iPad (10th generation)', manufacturer: 'Apple' };
   return {
     tenantId: DEMO_TENANT_ID,
-    users: [alex, maria, jose, pat, ivan, kim],
+    users: [alex, maria, jose, pat, ivan, kim, mariana],
     groups: { [TECHNICIANS_GROUP_ID]: [alex.id] },
     devices: [
       device(1, 'ALEX-WS01', alex, {}),

@@ -187,3 +187,71 @@ describe('help me with device X', () => {
     assertValidCard(answers[0].body.attachments[0].content);
   });
 });
+
+describe('help me with a person', () => {
+  const userLookups = () => world.graph.requests.filter((r) => r.method === 'GET' && r.url.pathname.toLowerCase() === '/v1.0/users').map((r) => r.url.searchParams.get('$filter'));
+  const maria = () => world.seed.users.find((u) => u.displayName === 'Maria Silva')!;
+
+  it('offers the devices of the person an address names, without looking for a device, and requests only the one picked', async () => {
+    const chat = world.chat();
+    const result = await say(chat, 'help me with MARIA.SILVA@contoso.example');
+    assert.deepEqual(userLookups(), ["userPrincipalName eq 'MARIA.SILVA@contoso.example' or mail eq 'MARIA.SILVA@contoso.example'"]);
+    assert.equal(deviceLookups().length, 0, 'an address is never a device name');
+    assert.equal(world.graph.assistanceRequests.length, 0);
+    const card = cardOf(result);
+    assertValidCard(card);
+    assert.match(JSON.stringify(card), /Maria Silva has 2 managed devices/);
+    const mine = world.seed.devices.filter((d) => d.userId === maria().id).map((d) => d.id).sort();
+    const picks = executeActions(card);
+    assert.deepEqual(picks.map((p) => p.data.deviceId).sort(), mine);
+    const picked = await click(chat, 'pickDevice', picks[0].data);
+    assert.deepEqual(world.graph.assistanceRequests, [picks[0].data.deviceId]);
+    assert.ok(JSON.stringify(picked.body.value).includes('Remote assistance requested'));
+  });
+
+  it('finds a person by an e-mail address that is not their sign-in name', async () => {
+    const result = await say(world.chat(), 'help me with mariana.costa@contoso.example');
+    assert.match(textOf(result), /Mariana Costa has no device managed by Intune/);
+  });
+
+  it('reads a display name as a person when no device has that name, and a device name as the device', async () => {
+    const card = cardOf(await say(world.chat(), 'help me with maria silva'));
+    assert.deepEqual(deviceLookups().map((r) => r.url.searchParams.get('$filter')), ["deviceName eq 'maria silva'"]);
+    assert.deepEqual(userLookups(), ["startswith(displayName,'maria silva') or startswith(givenName,'maria silva') or startswith(surname,'maria silva')"]);
+    assert.match(JSON.stringify(card), /Maria Silva has 2 managed devices/);
+
+    world.graph.reset();
+    cardOf(await say(world.chat(), 'help me with LAPTOP-42'));
+    assert.equal(userLookups().length, 0, 'a device of that name: no person is looked for');
+    assert.equal(world.graph.assistanceRequests.length, 1);
+  });
+
+  it('offers the people a name fits, then the devices of the one picked', async () => {
+    const chat = world.chat();
+    const card = cardOf(await say(chat, 'help me with Mari'));
+    assertValidCard(card);
+    assert.match(JSON.stringify(card), /2 people match \\"Mari\\"/);
+    const picks = executeActions(card);
+    assert.deepEqual(picks.map((p) => p.verb), ['pickPerson', 'pickPerson']);
+    const picked = await click(chat, 'pickPerson', picks[0].data);
+    assert.match(JSON.stringify(picked.body.value), /Maria Silva has 2 managed devices/);
+    const second = await click(chat, 'pickPerson', picks[1].data);
+    assert.match(second.body.value, /Mariana Costa has no device managed by Intune/);
+    assert.equal(world.graph.assistanceRequests.length, 0);
+  });
+
+  it("escapes a quote in a person's name for the directory", async () => {
+    const card = cardOf(await say(world.chat(), "help me with O'Brien"));
+    assert.ok(userLookups()[0]!.includes("startswith(surname,'O''Brien')"));
+    assert.match(JSON.stringify(card), /Pat O'Brien has 1 managed device/);
+  });
+
+  it('says when neither a device nor a person goes by the name, and refuses a forged person pick', async () => {
+    assert.match(textOf(await say(world.chat(), 'help me with nobody@contoso.example')), /nobody in the directory named "nobody@contoso\.example"/);
+    assert.match(textOf(await say(world.chat(), 'help me with Zebedee')), /nobody in the directory named "Zebedee"/);
+    world.graph.reset();
+    const forged = await click(world.chat(), 'pickPerson', { userId: "x' or 1 eq 1" });
+    assert.match(forged.body.value, /no longer in the directory/);
+    assert.equal(world.graph.requests.length, 0);
+  });
+});

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { defaultInputs } from '../../src/assist/sessionInput';
-import { renderDeviceChoiceCard, renderHelpCard, renderSessionCard, renderSessionListCard, renderSessionRecordCard } from '../../src/cards/renderCards';
+import { renderDeviceChoiceCard, renderHelpCard, renderPeopleChoiceCard, renderSessionCard, renderSessionListCard, renderSessionRecordCard } from '../../src/cards/renderCards';
 import { CATALOGUES, messagesFor } from '../../src/i18n/messages';
 import { assertValidCard, executeActions, inputs } from '../support/cardValidation';
 import { aSession, laptop } from './fixtures';
@@ -18,9 +18,13 @@ describe('every card in every language', () => {
       const states = (['requested', 'submitted', 'reported', 'cancelled', 'failed'] as const).map((state) =>
         aSession({ id: `s-${state}`, state, report, reportedAt: '2026-11-23T11:50:00Z', cancelledAt: state === 'cancelled' ? '2026-11-23T10:05:00Z' : undefined }));
       const many = Array.from({ length: 25 }, (_, i) => ({ ...laptop, id: `d-${i}`, deviceName: `KIOSK-${i}` }));
+      const people = Array.from({ length: 26 }, (_, i) => ({
+        id: `00000000-0000-0000-0000-${String(i).padStart(12, '0')}`, displayName: `Maria ${i}`, givenName: 'Maria', surname: `${i}`, mail: null, userPrincipalName: `maria${i}@contoso.example`,
+      }));
       const cards = [
         renderHelpCard(lm, lm.t('help.notUnderstood')),
-        renderDeviceChoiceCard(lm, 'KIOSK', [...many, ...many], 'Europe/Lisbon', 25),
+        renderDeviceChoiceCard(lm, lm.t('choice.title', { count: 50, deviceName: 'KIOSK' }), [...many, ...many], 'Europe/Lisbon', 25),
+        renderPeopleChoiceCard(lm, 'Ma', people, 25),
         renderSessionCard(lm, aSession({ unconfirmed: true }), { inputs: defaultInputs(aSession().helperDevices), errors: ['endBeforeStart', 'startBeforeRequest', 'helperDeviceInvalid'] }),
         ...states.map((session) => renderSessionRecordCard(lm, session, lm.t('graph.unavailable'))),
         renderSessionListCard(lm, Array.from({ length: 10 }, (_, i) => states[i % states.length])),
@@ -89,7 +93,7 @@ describe('cards', () => {
 
   it('lists ambiguous devices with a pick button each', () => {
     const second = { ...laptop, id: 'd2', userDisplayName: null, userPrincipalName: null, lastSyncDateTime: null };
-    const card = renderDeviceChoiceCard(m, 'LAPTOP-42', [laptop, second], 'UTC', 25);
+    const card = renderDeviceChoiceCard(m, m.t('choice.title', { count: 2, deviceName: 'LAPTOP-42' }), [laptop, second], 'UTC', 25);
     assertValidCard(card);
     assert.deepEqual(executeActions(card).map((a) => a.data.deviceId), [laptop.id, 'd2']);
     const text = JSON.stringify(card);
