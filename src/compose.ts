@@ -3,7 +3,12 @@ import { AccessPolicy } from './assist/accessPolicy';
 import { CancelSession } from './assist/cancelSession';
 import { DEFAULT_DELIVERY_POLICY, DeliverReport } from './assist/deliverReport';
 import { ListSessions } from './assist/listSessions';
-import type { ReportQueue, SessionCards } from './assist/ports';
+import { AskForHelp } from './assist/askForHelp';
+import { OpenRequests } from './assist/openRequests';
+import type { ReportQueue, RequestNotices, SessionCards } from './assist/ports';
+import { TakeRequest } from './assist/takeRequest';
+import { ViewSession } from './assist/viewSession';
+import { WithdrawRequest } from './assist/withdrawRequest';
 import { RequeueStranded } from './assist/requeueStranded';
 import { RetryReport } from './assist/retryReport';
 import { SignedInStart } from './assist/signedInStart';
@@ -47,7 +52,7 @@ export interface App {
 }
 
 /** Builds the product from configuration: the one place that knows which implementation backs each port. */
-export async function composeApp(config: AppConfig, log: Logger, cards: SessionCards): Promise<App> {
+export async function composeApp(config: AppConfig, log: Logger, cards: SessionCards, notices: RequestNotices): Promise<App> {
   const { graph } = config;
   const credential = new ClientSecretCredential(graph.tenantId, graph.clientId, graph.clientSecret, {
     authorityHost: graph.authorityHost,
@@ -108,10 +113,12 @@ export async function composeApp(config: AppConfig, log: Logger, cards: SessionC
       worker.wake();
     },
   };
+  const requests = new OpenRequests(store.sessions, notices, config.requests.reminderMin, log);
   const sweeper = new Sweeper(
     [
       // Twice the visibility timeout: by then a message behind the session would have come back twice.
       { name: 'requeueStranded', run: () => new RequeueStranded(store.sessions, queue, visibilityTimeoutSec * 2, log).run() },
+      { name: 'remindRequests', run: () => requests.remind() },
       { name: 'expireClaims', run: () => store.expire({ onceClaimSec: ONCE_CLAIM_TTL_SEC, pendingSignInSec: PENDING_SIGN_IN_TTL_SEC }) },
     ],
     reports.sweepSec * 1000,
@@ -125,7 +132,14 @@ export async function composeApp(config: AppConfig, log: Logger, cards: SessionC
       cancel: new CancelSession(store.sessions, log),
       retry: new RetryReport(store.sessions, queue),
       list: new ListSessions(store.sessions),
-      access: new AccessPolicy(intune, config.access),
+      access: new AccessPolicy(intune, { ...config.access, requestsEnabled: config.requests.enabled, requesterGroupId: config.requests.requesterGroupId }),
+      ask: new AskForHelp(intune, store.sessions, store.once, log),
+      take: new TakeRequest(intune, store.sessions, store.once, notices, log),
+      withdraw: new WithdrawRequest(store.sessions, store.once, notices, log),
+      requests,
+      notices,
+      view: new ViewSession(store.sessions),
+      helpdeskChannel: config.requests.helpdeskChannelId,
       signedIn,
     },
     start: () => {

@@ -14,6 +14,11 @@ export interface AppConfig {
    * Entra group of technicians. `anyUserActs`: the admin chose, on purpose, to let every user act without a group.
    */
   access: { allowedTenantIds: string[]; technicianGroupId?: string; technicianGroupContact?: string; anyUserActs: boolean };
+  /**
+   * Requests from the people who need help: on unless turned off; limited to a group when one is named;
+   * posted to the helpdesk channel when made in a personal chat; raised again after `reminderMin` (0: never).
+   */
+  requests: { enabled: boolean; requesterGroupId?: string; helpdeskChannelId?: string; reminderMin: number };
   /** Azure Storage for sessions and the report outbox; neither set means the SQLite file under dataDir. */
   storage: { connectionString?: string; accountUrl?: string; queueUrl?: string; dataDir: string; maxSizeMb?: number };
   /** The report worker: how long reports are retried, a worker's lease on one, and its housekeeping. */
@@ -158,6 +163,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     );
   }
 
+  const requestsText = value('REQUESTS_ENABLED') ?? 'true';
+  if (requestsText !== 'true' && requestsText !== 'false') problems.push(`REQUESTS_ENABLED must be "true" or "false" (got "${requestsText}")`);
+  const requesterGroupId = value('REQUESTER_GROUP_ID');
+  if (requesterGroupId && !GUID.test(requesterGroupId)) problems.push(`REQUESTER_GROUP_ID must be the Entra group's object id, a GUID (got "${requesterGroupId}")`);
+  const helpdeskChannelId = value('HELPDESK_CHANNEL_ID');
+  if (helpdeskChannelId && !/^19:[^;\s]+@thread\.(tacv2|skype)$/.test(helpdeskChannelId)) {
+    problems.push(`HELPDESK_CHANNEL_ID must be the channel's conversation id, 19:…@thread.tacv2 (from the channel's link; got "${helpdeskChannelId}")`);
+  }
+
   const appIdUri = value('SSO_APP_ID_URI');
   const connectionName = value('SSO_CONNECTION_NAME');
   if (appIdUri && !/^api:\/\/\S+$/.test(appIdUri)) problems.push(`SSO_APP_ID_URI must be the app's Application ID URI, api://… (got "${appIdUri}")`);
@@ -186,6 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   const leaseSec = number('REPORT_LEASE_SEC', 60, 2, 3600, 'seconds');
   const pollMs = number('ASSISTDESK_POLL_MS', 1000, 10, 60_000, 'milliseconds');
   const sweepSec = number('ASSISTDESK_SWEEP_SEC', 60, 1, 86_400, 'seconds');
+  const reminderMin = number('REQUEST_REMINDER_MIN', 15, 0, 7 * 24 * 60, 'minutes');
 
   if (problems.length) throw new ConfigError(problems);
   return {
@@ -193,6 +208,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     logLevel,
     sso: appIdUri && connectionName ? { appIdUri, connectionName } : undefined,
     access: { allowedTenantIds, technicianGroupId, technicianGroupContact: value('TECHNICIAN_GROUP_CONTACT'), anyUserActs },
+    requests: { enabled: requestsText === 'true', requesterGroupId, helpdeskChannelId, reminderMin },
     storage: { connectionString, accountUrl, queueUrl, dataDir: value('ASSISTDESK_DATA_DIR') ?? '.data', maxSizeMb },
     reports: { retryWindowSec: Math.round(retryHours * 3600), leaseSec, pollMs, sweepSec },
     bot: { appId, environment: botEnv },

@@ -8,6 +8,7 @@ import {
 } from 'botbuilder';
 import * as restify from 'restify';
 import { AssistBot, TeamsSessionCards } from './bot/assistBot';
+import { TeamsRequestNotices } from './bot/requestNotices';
 import { composeApp } from './compose';
 import { ConfigError, loadConfig, type AppConfig } from './config';
 import { messagesFor } from './i18n/messages';
@@ -66,7 +67,7 @@ async function main(): Promise<void> {
       await context.sendActivity(messagesFor(context.activity.locale).t('error.generic')).catch(() => undefined);
     }
   };
-  const app = await composeApp(config, log, new TeamsSessionCards(adapter, config.bot.appId ?? ''));
+  const app = await composeApp(config, log, new TeamsSessionCards(adapter, config.bot.appId ?? ''), new TeamsRequestNotices(adapter, config.bot.appId ?? '', config.requests.helpdeskChannelId));
   const bot = new AssistBot(app.useCases, log);
 
   // Turns in flight, so a shutdown can let them finish.

@@ -62,7 +62,7 @@ describe('Azure Storage: what is on the wire', () => {
     await store.sessions.replace({ ...submitted.session, state: 'reported' }, submitted.etag);
     const container = clients().blobService.getContainerClient(SESSIONS_CONTAINER);
     assert.equal(await container.getBlobClient(`submitted/${created.session.id}`).exists(), true);
-    await store.sessions.listSubmitted(1000);
+    await store.sessions.listInState('submitted', 1000);
     assert.equal(await container.getBlobClient(`submitted/${created.session.id}`).exists(), false);
   });
 });
@@ -89,7 +89,7 @@ describe('Azure Storage that cannot be reached', () => {
       create: () => sessions.create(session),
       replace: () => sessions.replace(session, etag),
       list: () => sessions.listForTechnician(session.tenantId, session.technician.aadObjectId, 10),
-      submitted: () => sessions.listSubmitted(10),
+      submitted: () => sessions.listInState('submitted', 10),
       enqueue: () => outbox.enqueue(session.id),
       receive: () => outbox.receive(16, 30),
       complete: () => outbox.complete(message),

@@ -112,11 +112,21 @@ for (const engine of [sqliteEngine(), azureEngine()]) {
     it('lists the sessions in state submitted, and no longer once they moved on', async () => {
       const submitted = await store.sessions.create(aSession({ id: randomUUID() }));
       const moved = await store.sessions.replace({ ...submitted.session, state: 'submitted' }, submitted.etag);
-      assert.ok((await store.sessions.listSubmitted(1000)).some((s) => s.session.id === moved.session.id));
+      assert.ok((await store.sessions.listInState('submitted', 1000)).some((s) => s.session.id === moved.session.id));
       const reported = await store.sessions.replace({ ...moved.session, state: 'reported' }, moved.etag);
-      const listed = await other.sessions.listSubmitted(1000);
+      const listed = await other.sessions.listInState('submitted', 1000);
       assert.ok(!listed.some((s) => s.session.id === reported.session.id));
       assert.ok(listed.every((s) => s.session.state === 'submitted'));
+    });
+
+    it('lists open requests from their creation, and a taken one under its technician', async () => {
+      const tenantId = randomUUID();
+      const tech = randomUUID();
+      const asked = await store.sessions.create(aSession({ id: randomUUID(), tenantId, state: 'asked', technician: { aadObjectId: '', name: '' } }));
+      assert.ok((await other.sessions.listInState('asked', 1000)).some((s) => s.session.id === asked.session.id));
+      const taken = await store.sessions.replace({ ...asked.session, state: 'requested', takenAt: asked.session.createdAt, technician: { aadObjectId: tech, name: 'T' } }, asked.etag);
+      assert.ok(!(await store.sessions.listInState('asked', 1000)).some((s) => s.session.id === taken.session.id));
+      assert.deepEqual((await other.sessions.listForTechnician(tenantId, tech, 10)).map((x) => x.id), [asked.session.id]);
     });
 
     it('queues a report, hands it out as attempt 1, and removes it when completed (twice is harmless)', async () => {

@@ -8,9 +8,13 @@ export interface AccessRules {
   technicianGroupId?: string;
   /** Whom a refused user should ask (a name, an address); "your IT administrator" when unset. */
   technicianGroupContact?: string;
+  /** Requests for help: off altogether, or only from members of this group. */
+  requestsEnabled: boolean;
+  requesterGroupId?: string;
 }
 
 export type Access = { allowed: true } | { allowed: false; reason: 'notTechnician' };
+export type RequestAccess = { allowed: true } | { allowed: false; reason: 'off' | 'notAllowed' };
 
 /** How long a membership answer is trusted: joins and removals take effect within this time. */
 const MEMBERSHIP_TTL_MS = 5 * 60_000;
@@ -37,15 +41,25 @@ export class AccessPolicy {
   /** May this caller (of an allowed tenant) request assistance, submit, cancel or retry? */
   async mayAct(caller: Caller): Promise<Access> {
     const groupId = this.rules.technicianGroupId;
-    if (!groupId) return { allowed: true };
-    const key = `${caller.tenantId}/${caller.aadObjectId}`;
+    if (!groupId || (await this.isMember(caller, groupId))) return { allowed: true };
+    return { allowed: false, reason: 'notTechnician' };
+  }
+
+  /** May this caller ask the helpdesk for help with their own device? */
+  async mayRequest(caller: Caller): Promise<RequestAccess> {
+    if (!this.rules.requestsEnabled) return { allowed: false, reason: 'off' };
+    const groupId = this.rules.requesterGroupId;
+    if (!groupId || (await this.isMember(caller, groupId))) return { allowed: true };
+    return { allowed: false, reason: 'notAllowed' };
+  }
+
+  private async isMember(caller: Caller, groupId: string): Promise<boolean> {
+    const key = `${caller.tenantId}/${caller.aadObjectId}/${groupId}`;
     const cached = this.memberships.get(key);
-    let member = cached && cached.until > this.now() ? cached.member : undefined;
-    if (member === undefined) {
-      member = await this.graph.isMemberOf(caller.aadObjectId, groupId);
-      if (this.memberships.size > 10_000) this.memberships.clear();
-      this.memberships.set(key, { member, until: this.now() + MEMBERSHIP_TTL_MS });
-    }
-    return member ? { allowed: true } : { allowed: false, reason: 'notTechnician' };
+    if (cached && cached.until > this.now()) return cached.member;
+    const member = await this.graph.isMemberOf(caller.aadObjectId, groupId);
+    if (this.memberships.size > 10_000) this.memberships.clear();
+    this.memberships.set(key, { member, until: this.now() + MEMBERSHIP_TTL_MS });
+    return member;
   }
 }

@@ -2,6 +2,11 @@
 export interface Caller {
   aadObjectId: string;
   name: string;
+  /** Their Teams id (29:…), and where Teams reached the bot from: for messages outside the turn. */
+  teamsId: string;
+  serviceUrl: string;
+  /** `personal`, `groupChat` or `channel`. */
+  conversationType: string;
   tenantId: string;
   conversationId: string;
   /** IANA time zone of the Teams client; UTC when Teams did not say or said something unknown. */

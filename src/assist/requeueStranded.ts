@@ -23,7 +23,7 @@ export class RequeueStranded {
   async run(): Promise<number> {
     const now = this.now().getTime();
     let requeued = 0;
-    for (const { session, etag } of await this.store.listSubmitted(SWEEP_BATCH)) {
+    for (const { session, etag } of await this.store.listInState('submitted', SWEEP_BATCH)) {
       if (session.deliveryLeaseUntil && Date.parse(session.deliveryLeaseUntil) > now) continue;
       const due = Date.parse(session.nextAttemptAt ?? session.updatedAt);
       if (now - due < this.graceSec * 1000) continue;

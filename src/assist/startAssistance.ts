@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log';
 import { GraphFailure } from '../graph/graphErrors';
-import type { DirectoryUser, IntuneGraph, ManagedDevice, RemoteAssistanceSessionType } from '../graph/types';
-import type { HelperDevice, Session } from '../sessions/session';
+import type { DirectoryUser, IntuneGraph, ManagedDevice } from '../graph/types';
+import type { Session } from '../sessions/session';
 import { StoreUnavailableError, type OnceLedger, type SessionStore } from '../store/ports';
 import type { Caller } from './caller';
 import type { StartOutcome } from './outcomes';
 import { defaultInputs } from './sessionInput';
+import { technicianContext } from './technicianContext';
 
 /** Longest device name we look up; Intune names are far shorter. */
 const MAX_DEVICE_NAME = 128;
@@ -14,8 +15,6 @@ const DEVICE_ID = /^[A-Za-z0-9-]{1,64}$/;
 const USER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Looks like a UPN or an e-mail address: then "help me with X" is always about a person. */
 const ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]+$/u;
-/** How many recent sessions are looked through for the type last reported. */
-const LAST_TYPE_LOOKBACK = 10;
 
 /**
  * Who or what "help me with …" is about: `device` when the writer said "device"; `anyone` otherwise, read as
@@ -109,7 +108,7 @@ export class StartAssistance {
 
   private async on(caller: Caller, device: ManagedDevice, requester: IntuneGraph, onceKey: string): Promise<StartOutcome> {
     // Read what the card needs before asking Intune, so nothing but the store write follows the 204.
-    const [helperDevices, lastType] = await Promise.all([this.helperDevicesOf(caller), this.lastTypeOf(caller)]);
+    const { helperDevices, lastType } = await technicianContext(this.graph, this.store, caller, this.log);
     if (!(await this.once.claim(onceKey))) return { kind: 'repeated' };
     let unconfirmed = false;
     try {
@@ -149,31 +148,5 @@ export class StartAssistance {
     }
     this.log.info({ sessionId: session.id, deviceId: device.id }, 'remote assistance requested');
     return { kind: 'started', session, inputs: defaultInputs(helperDevices, lastType) };
-  }
-
-  /** The session type the technician reported last, for one-click logging; none if they have not yet. */
-  private async lastTypeOf(caller: Caller): Promise<RemoteAssistanceSessionType | undefined> {
-    try {
-      const recent = await this.store.listForTechnician(caller.tenantId, caller.aadObjectId, LAST_TYPE_LOOKBACK);
-      return recent.find((s) => s.report)?.report?.sessionType;
-    } catch {
-      return undefined; // the card still works: the first type is preselected
-    }
-  }
-
-  /** The technician's own managed devices, most recently synced first; none if Graph will not say. */
-  private async helperDevicesOf(caller: Caller): Promise<HelperDevice[]> {
-    try {
-      const devices = await this.graph.listUserDevices(caller.aadObjectId);
-      return devices
-        .sort((a, b) => (b.lastSyncDateTime ?? '').localeCompare(a.lastSyncDateTime ?? ''))
-        .map(({ id, deviceName, azureADDeviceId, operatingSystem, osVersion, managementState }) => ({
-          id, deviceName, azureADDeviceId, operatingSystem, osVersion, managementState,
-        }));
-    } catch (error) {
-      // The card still works without them: the technician reports from an unmanaged device.
-      this.log.warn({ err: error }, 'could not list the technician\'s devices');
-      return [];
-    }
   }
 }

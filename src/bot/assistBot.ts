@@ -13,6 +13,7 @@ import {
 import type { Caller } from '../assist/caller';
 import type { SessionOutcome, StartOutcome } from '../assist/outcomes';
 import type { SessionCards } from '../assist/ports';
+import type { AskOutcome } from '../assist/askForHelp';
 import type { ResumeOutcome } from '../assist/signedInStart';
 import type { AssistUseCases } from '../assist/useCases';
 import {
@@ -20,9 +21,12 @@ import {
   renderDeviceChoiceCard,
   renderHelpCard,
   renderPeopleChoiceCard,
+  renderRequestCard,
+  renderRequestListCard,
   renderSessionCard,
   renderSessionListCard,
   renderSessionRecordCard,
+  withOwnViewFor,
   type AdaptiveCard,
 } from '../cards/renderCards';
 import { GraphFailure, type GraphFailureKind } from '../graph/graphErrors';
@@ -34,9 +38,15 @@ import { messagesFor, verbatim, type Messages } from '../i18n/messages';
 import type { Logger } from '../log';
 import { describeFailure } from './errorText';
 
-/** What a turn answers: a card, a sentence, or a sign-in card for a request parked under `exchangeId`. */
-type Reply = { card: AdaptiveCard } | { text: string } | { signIn: string };
+/**
+ * What a turn answers: a card, a sentence, or a sign-in card for a request parked under `exchangeId`. A card
+ * sent as a message may want to know where it was posted (`posted`), to be updated later.
+ */
+type Reply = { card: AdaptiveCard; posted?: (address: CardAddress) => Promise<unknown> } | { text: string } | { signIn: string };
 type VerbHandler = (caller: Caller, data: Record<string, unknown>, card: CardAddress) => Promise<Reply>;
+
+/** Card verbs anyone in the chat may click: they decide themselves who may do what. */
+const EVERYONE_VERBS = new Set(['askAbout', 'takeRequest', 'withdrawRequest', 'refreshSession']);
 
 /** Invoke responses in the one shape Teams accepts (a flattened one shows "Unable to reach app"). */
 const invokeResponse = {
@@ -69,6 +79,53 @@ export class AssistBot extends TeamsActivityHandler {
     },
     // Listing a person's devices asks Intune nothing: no sign-in needed yet.
     pickPerson: async (caller, data) => this.startReply(caller, await this.useCases.start.byPerson(data.userId)),
+    askAbout: async (caller, data) => {
+      const refused = await this.requestRefusal(caller);
+      return refused ?? this.askReply(caller, await this.useCases.ask.byId(caller, data.deviceId, data.problem, this.postedIn(caller)));
+    },
+    takeRequest: async (caller, data, card) => {
+      const m = messagesFor(caller.locale);
+      // Shown to everyone on the shared card, so refused kindly to whoever is not a technician.
+      if (!hasIdentity(caller)) return { text: m.t('identity.missing') };
+      if (!(await this.useCases.access.mayAct(caller)).allowed) return { text: m.t('request.notTechnician') };
+      const outcome = await this.useCases.take.run(caller, data.sessionId, card);
+      switch (outcome.kind) {
+        case 'started':
+          return { card: withOwnViewFor(outcome.session, renderSessionCard(m, outcome.session, { inputs: outcome.inputs, errors: [] })) };
+        case 'taken':
+          return { text: m.t('request.takenAlready', { technician: outcome.session.technician.name }) };
+        case 'withdrawn':
+          return { text: m.t('request.withdrawnAlready') };
+        case 'own':
+          return { text: m.t('request.ownRequest') };
+        case 'unknown':
+          return { text: m.t('request.unknown') };
+      }
+    },
+    // Answers only: never sends or updates a card while Teams refreshes one (trigger: automatic).
+    refreshSession: async (caller, data) => {
+      const m = messagesFor(caller.locale);
+      const view = await this.useCases.view.run(caller, data.sessionId);
+      if (view.kind === 'unknown') return { text: m.t('session.unknown') };
+      if (view.kind === 'form') return { card: withOwnViewFor(view.session, renderSessionCard(m, view.session, { inputs: view.inputs, errors: [] })) };
+      const { session } = view;
+      if (session.requester && ['asked', 'withdrawn', 'requested'].includes(session.state)) return { card: renderRequestCard(m, session, caller.timeZone) };
+      return { card: renderSessionRecordCard(m, session, failureText(m, session)) };
+    },
+    withdrawRequest: async (caller, data) => {
+      const m = messagesFor(caller.locale);
+      const outcome = await this.useCases.withdraw.run(caller, data.sessionId);
+      switch (outcome.kind) {
+        case 'withdrawn':
+          return { card: renderRequestCard(m, outcome.session, caller.timeZone) };
+        case 'taken':
+          return { text: m.t('request.takenAlready', { technician: outcome.session.technician.name }) };
+        case 'notRequester':
+          return { text: m.t('request.onlyRequester', { name: outcome.session.requester?.name ?? '' }) };
+        case 'unknown':
+          return { text: m.t('request.unknown') };
+      }
+    },
   };
 
   /** Message commands ➜ handlers. */
@@ -81,8 +138,14 @@ export class AssistBot extends TeamsActivityHandler {
       }
       return this.startReply(caller, await this.useCases.start.byTarget(caller, target));
     },
-    // Requests from the people who need help are the next step; until then this reads as not understood.
-    request: async (caller) => this.commands.unknown(caller, { kind: 'unknown' }),
+    request: async (caller, { text }) => {
+      const refused = await this.requestRefusal(caller);
+      if (refused) return refused;
+      const m = messagesFor(caller.locale);
+      if (caller.conversationType === 'personal' && !this.useCases.helpdeskChannel) return { text: m.t('request.noChannel') };
+      return this.askReply(caller, await this.useCases.ask.byText(caller, text, this.postedIn(caller)));
+    },
+    requests: async (caller) => ({ card: renderRequestListCard(messagesFor(caller.locale), await this.useCases.requests.list(caller), caller.timeZone) }),
     help: async (caller) => ({ card: renderHelpCard(messagesFor(caller.locale)) }),
     sessions: async (caller) => ({ card: renderSessionListCard(messagesFor(caller.locale), await this.useCases.list.run(caller)) }),
     unknown: async (caller) => {
@@ -122,12 +185,60 @@ export class AssistBot extends TeamsActivityHandler {
     const caller = callerOf(activity);
     const command = parseCommand(TurnContext.removeRecipientMention(activity) ?? activity.text);
     if (command.kind === 'assist') await context.sendActivity({ type: ActivityTypes.Typing });
-    const acts = command.kind === 'assist' || command.kind === 'sessions';
+    const acts = command.kind === 'assist' || command.kind === 'sessions' || command.kind === 'requests';
     const reply = await this.guard(caller, async () => {
       const refusal = await this.refusal(caller, acts);
       return refusal ?? this.commands[command.kind](caller, command as never);
     });
-    await context.sendActivity(this.toActivity(caller, reply));
+    const sent = await context.sendActivity(this.toActivity(caller, reply));
+    if ('posted' in reply && reply.posted) {
+      const address = { activityId: sent?.id, conversation: { ...TurnContext.getConversationReference(activity) } };
+      await reply.posted(address).catch((error) => this.log.warn({ err: error }, 'could not remember where a card was posted'));
+    }
+  }
+
+  /** Why this caller may not ask for help with their own device, if they may not. */
+  private async requestRefusal(caller: Caller): Promise<Reply | undefined> {
+    const m = messagesFor(caller.locale);
+    if (!this.useCases.access.tenantAllowed(caller)) return { text: m.t('access.tenant') };
+    if (!hasIdentity(caller)) return { text: m.t('identity.missing') };
+    const access = await this.useCases.access.mayRequest(caller);
+    return access.allowed ? undefined : { text: m.t(`request.${access.reason}`) };
+  }
+
+  /** Where a request made here is shown: this channel or group chat, or the helpdesk channel for a personal chat. */
+  private postedIn(caller: Caller): string {
+    return caller.conversationType === 'personal' ? (this.useCases.helpdeskChannel ?? '') : caller.conversationId.split(';')[0];
+  }
+
+  /** A request made: its card here (in a channel), or in the helpdesk channel with the requester's copy here. */
+  private async askReply(caller: Caller, outcome: AskOutcome): Promise<Reply> {
+    const m = messagesFor(caller.locale);
+    switch (outcome.kind) {
+      case 'pick': {
+        const card = renderDeviceChoiceCard(m, m.t('request.pickTitle'), outcome.devices, caller.timeZone, MAX_NAME_MATCHES, {
+          verb: 'askAbout', label: m.t('request.pick'), prompt: m.t('request.pickPrompt'), data: { problem: outcome.problem },
+        });
+        return { card };
+      }
+      case 'noDevices':
+        return { text: m.t('request.noDevices') };
+      case 'already':
+        return { text: m.t('request.already', { deviceName: outcome.deviceName }) };
+      case 'notYours':
+        return { text: m.t('request.notYourDevice') };
+      case 'repeated':
+        return { text: m.t('find.repeated') };
+      case 'asked':
+        break;
+    }
+    const { session } = outcome;
+    const ask = this.useCases.ask;
+    if (caller.conversationType !== 'personal') return { card: renderRequestCard(m, session), posted: (card) => ask.posted(session.id, { card }) };
+    const card = await this.useCases.notices.postToHelpdesk(session);
+    if (card) await ask.posted(session.id, { card });
+    const lead = m.t('request.posted', { deviceName: session.device.deviceName ?? '' });
+    return { card: renderRequestCard(m, session, caller.timeZone, lead), posted: (requesterCard) => ask.posted(session.id, { requesterCard }) };
   }
 
   /** A sign-in card for the parked request, or nothing new when this message or card was parked already. */
@@ -208,7 +319,9 @@ export class AssistBot extends TeamsActivityHandler {
     // The card being clicked: where the report worker will show the outcome once the turn is over.
     const activity = context.activity;
     const card = { activityId: activity.replyToId, conversation: { ...TurnContext.getConversationReference(activity) } };
-    const reply = await this.guard(caller, async () => (await this.refusal(caller, true)) ?? handler(caller, payload, card));
+    // The request verbs are for everyone in the chat (each refuses whom it must); the others act on Intune.
+    const acts = !EVERYONE_VERBS.has(verb as string);
+    const reply = await this.guard(caller, async () => (await this.refusal(caller, acts)) ?? handler(caller, payload, card));
     if ('card' in reply) return invokeResponse.card(reply.card);
     if ('text' in reply) return invokeResponse.message(reply.text);
     await context.sendActivity(this.toActivity(caller, reply));
@@ -333,6 +446,9 @@ function callerOf(activity: TurnContext['activity']): Caller {
   return {
     aadObjectId: activity.from?.aadObjectId ?? '',
     name: activity.from?.name ?? '',
+    teamsId: activity.from?.id ?? '',
+    serviceUrl: activity.serviceUrl ?? '',
+    conversationType: activity.conversation?.conversationType ?? 'personal',
     tenantId: activity.conversation?.tenantId ?? activity.channelData?.tenant?.id ?? '',
     conversationId: activity.conversation?.id ?? '',
     timeZone: safeTimeZone(activity.localTimezone),

@@ -10,6 +10,8 @@ import type { Session } from '../sessions/session';
 import deviceChoiceTemplate from './templates/deviceChoiceCard.json';
 import helpTemplate from './templates/helpCard.json';
 import peopleChoiceTemplate from './templates/peopleChoiceCard.json';
+import requestTemplate from './templates/requestCard.json';
+import requestListTemplate from './templates/requestListCard.json';
 import sessionTemplate from './templates/sessionCard.json';
 import sessionListTemplate from './templates/sessionListCard.json';
 import sessionRecordTemplate from './templates/sessionRecordCard.json';
@@ -43,7 +45,9 @@ export function renderHelpCard(m: Messages, lead = ''): AdaptiveCard {
     commands: [
       { command: m.t('help.assist.command'), text: m.t('help.assist.text') },
       { command: m.t('help.person.command'), text: m.t('help.person.text') },
+      { command: m.t('help.request.command'), text: m.t('help.request.text') },
       { command: m.t('help.sessions.command'), text: m.t('help.sessions.text') },
+      { command: m.t('help.requests.command'), text: m.t('help.requests.text') },
       { command: m.t('help.help.command'), text: m.t('help.help.text') },
     ],
     note: m.t('help.groupNote'),
@@ -52,15 +56,19 @@ export function renderHelpCard(m: Messages, lead = ''): AdaptiveCard {
 
 const osOf = (d: Pick<ManagedDevice, 'operatingSystem' | 'osVersion'>) => [d.operatingSystem, d.osVersion].filter(Boolean).join(' ');
 
+/** What a pick does: a technician's pick asks Intune (`pickDevice`), a requester's makes a request (`askAbout`). */
+export interface DevicePick { verb: 'pickDevice' | 'askAbout'; label: string; prompt: string; data: Record<string, string> }
+
 /** Devices to pick one from, under `title` (a sentence from the catalogue, so already escaped). */
-export function renderDeviceChoiceCard(m: Messages, title: string, devices: ManagedDevice[], timeZone: string, shownMax: number): AdaptiveCard {
+export function renderDeviceChoiceCard(m: Messages, title: string, devices: ManagedDevice[], timeZone: string, shownMax: number, pick?: DevicePick): AdaptiveCard {
   const listed = devices.slice(0, shownMax);
   return expand(deviceChoiceTemplate, {
     title,
-    prompt: m.t('choice.prompt'),
-    labels: { user: m.t('device.user'), os: m.t('device.os'), lastSync: m.t('device.lastSync'), pick: m.t('choice.pick') },
+    prompt: pick?.prompt ?? m.t('choice.prompt'),
+    verb: pick?.verb ?? 'pickDevice',
+    labels: { user: m.t('device.user'), os: m.t('device.os'), lastSync: m.t('device.lastSync'), pick: pick?.label ?? m.t('choice.pick') },
     devices: listed.map((d) => ({
-      id: d.id,
+      data: { ...pick?.data, deviceId: d.id },
       name: shown(d.deviceName) ?? m.t('device.unknown'),
       user: shown(d.userDisplayName || d.userPrincipalName) ?? m.t('device.noUser'),
       os: shown(osOf(d)) ?? m.t('device.unknown'),
@@ -171,6 +179,8 @@ export function renderSessionCard(m: Messages, session: Session, state: SessionC
 }
 
 const RECORD_COLOR: Record<Session['state'], string> = {
+  asked: 'Accent',
+  withdrawn: 'Default',
   reported: 'Good',
   cancelled: 'Default',
   submitted: 'Accent',
@@ -227,6 +237,65 @@ export function renderSessionListCard(m: Messages, sessions: Session[]): Adaptiv
         { title: m.t('sessions.requestedAt'), value: formatDateTime(s.createdAt, s.timeZone, m) ?? s.createdAt },
         ...(s.report ? [{ title: m.t('record.sessionType'), value: m.t(`sessionType.${s.report.sessionType}`) }] : []),
       ],
+    })),
+  });
+}
+
+/**
+ * A request from the person who needs help, as everyone in the chat sees it: open (Take it, Withdraw),
+ * taken (who is helping) or withdrawn. Once taken, `refresh` shows its technician their own view instead.
+ */
+export function renderRequestCard(m: Messages, session: Session, timeZone = session.requester?.timeZone ?? session.timeZone, lead = ''): AdaptiveCard {
+  const name = session.requester?.name ?? '';
+  const open = session.state === 'asked';
+  const title = open
+    ? m.t('request.title.asked', { name })
+    : session.state === 'withdrawn'
+      ? m.t('request.title.withdrawn', { name })
+      : m.t('request.title.taken', { name, technician: session.technician.name });
+  const card = expand(requestTemplate, {
+    lead,
+    title,
+    color: RECORD_COLOR[session.state],
+    sessionId: session.id,
+    open,
+    facts: requestFacts(m, session, timeZone),
+    labels: { take: m.t('request.take'), withdraw: m.t('request.withdraw') },
+  });
+  return session.takenAt ? withOwnViewFor(session, card) : card;
+}
+
+/** Universal Actions: Teams asks the bot, for the listed users only, for their own version of the card. */
+export function withOwnViewFor(session: Session, card: AdaptiveCard): AdaptiveCard {
+  const teamsId = session.technician.teamsId;
+  if (!teamsId) return card;
+  return { ...card, refresh: { action: { type: 'Action.Execute', verb: 'refreshSession', data: { sessionId: session.id } }, userIds: [teamsId] } };
+}
+
+function requestFacts(m: Messages, session: Session, timeZone: string): Fact[] {
+  const when = (iso: string | undefined) => (iso && formatDateTime(iso, timeZone, m)) ?? '';
+  const facts: Fact[] = [
+    { title: m.t('request.requester'), value: shown(session.requester?.name) ?? m.t('device.unknown') },
+    { title: m.t('device.name'), value: shown(session.device.deviceName) ?? m.t('device.unknown') },
+    { title: m.t('device.os'), value: shown(osOf(session.device)) ?? m.t('device.unknown') },
+    { title: m.t('request.problem'), value: shown(session.problem) ?? m.t('request.noProblem') },
+    { title: m.t('request.askedAt'), value: when(session.askedAt ?? session.createdAt) },
+  ];
+  if (session.takenAt) facts.push({ title: m.t('request.takenBy'), value: shown(session.technician.name) ?? '' });
+  if (session.withdrawnAt) facts.push({ title: m.t('request.withdrawnAt'), value: when(session.withdrawnAt) });
+  return facts;
+}
+
+/** "requests": what is waiting for a technician, oldest first, each with Take it. */
+export function renderRequestListCard(m: Messages, sessions: Session[], timeZone: string): AdaptiveCard {
+  return expand(requestListTemplate, {
+    title: m.t('requests.title'),
+    empty: m.t('requests.empty'),
+    labels: { take: m.t('request.take') },
+    requests: sessions.map((s) => ({
+      id: s.id,
+      heading: m.t('request.title.asked', { name: s.requester?.name ?? '' }),
+      facts: requestFacts(m, s, timeZone),
     })),
   });
 }

@@ -7,6 +7,8 @@ export type Command =
   | { kind: 'request'; text: string }
   | { kind: 'help' }
   | { kind: 'sessions' }
+  /** The open requests, for technicians. */
+  | { kind: 'requests' }
   | { kind: 'unknown' };
 
 interface Rule {
@@ -50,6 +52,7 @@ const MY_DEVICE = [
 const RULES: Rule[] = [
   { pattern: /^(?:\/)?(?:help|ajuda|ayuda|помощь|справка|\?)$/iu, build: () => ({ kind: 'help' }) },
   { pattern: /^(?:(?:my\s+)?sessions|(?:minhas\s+)?sess(?:õ|o)es|(?:mis\s+)?sesiones|(?:мои\s+)?(?:сеансы|сессии))$/iu, build: () => ({ kind: 'sessions' }) },
+  { pattern: /^(?:(?:open\s+)?requests|pedidos(?:\s+abertos)?|solicitudes(?:\s+abiertas)?|(?:открытые\s+)?заявки)$/iu, build: () => ({ kind: 'requests' }) },
   { pattern: new RegExp(`^(?:${HELP_WITH})\\s+(?:${MY_DEVICE})(?=$|[\\s:,;.!?])(?<rest>.*)$`, 'isu'), build: request },
   { pattern: new RegExp(`^(?:${HELP_WITH})(?:\\s+(?<device>${DEVICE}))?(?:\\s+(?<name>.+))?$`, 'isu'), build: assist },
 ];

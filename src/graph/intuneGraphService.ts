@@ -76,6 +76,13 @@ export class IntuneGraphService implements IntuneGraph {
     );
   }
 
+  async requestRemoteAssistanceFor(userId: string, deviceId: string): Promise<void> {
+    await this.writes.take();
+    await this.call('requestAssistance', (signal) =>
+      this.client.api(`/users/${encodeURIComponent(userId)}/managedDevices/${encodeURIComponent(deviceId)}/requestRemoteAssistance`).option('signal', signal).post(undefined),
+    );
+  }
+
   async getUser(userId: string): Promise<DirectoryUser> {
     return this.call('getUser', async (signal) => {
       return pickUser(await this.client.api(`/users/${encodeURIComponent(userId)}`).option('signal', signal).select(USER_FIELDS).get());

@@ -70,6 +70,8 @@ export interface IntuneGraph {
   findDevicesContaining(part: string): Promise<ManagedDevice[]>;
   getDevice(deviceId: string): Promise<ManagedDevice>;
   requestRemoteAssistance(deviceId: string): Promise<void>;
+  /** The same, through the device's user (`/users/{id}/managedDevices/{id}/…`): only a device of theirs is found. */
+  requestRemoteAssistanceFor(userId: string, deviceId: string): Promise<void>;
   getUser(userId: string): Promise<DirectoryUser>;
   /** Users whose UPN or e-mail address is `address` (case-insensitively). */
   findUsersByAddress(address: string): Promise<DirectoryUser[]>;

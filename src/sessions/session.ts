@@ -1,7 +1,10 @@
 import type { ManagedDevice, RemoteAssistanceSessionType } from '../graph/types';
 
-/** requested ─▶ submitted ─▶ reported, with cancelled, and failed (Graph refused the report for good). */
-export type SessionState = 'requested' | 'submitted' | 'reported' | 'cancelled' | 'failed';
+/**
+ * requested ─▶ submitted ─▶ reported, with cancelled, and failed (Graph refused the report for good). A request
+ * from the person who needs help starts before that: asked ─▶ requested (a technician took it), or withdrawn.
+ */
+export type SessionState = 'asked' | 'withdrawn' | 'requested' | 'submitted' | 'reported' | 'cancelled' | 'failed';
 
 /** The technician's own device, as offered on the card (a snapshot taken when the session started). */
 export type HelperDevice = Pick<ManagedDevice, 'id' | 'deviceName' | 'azureADDeviceId' | 'operatingSystem' | 'osVersion' | 'managementState'>;
@@ -14,17 +17,33 @@ export interface SessionReport {
   helperDeviceId: string | null;
 }
 
+/** The person who asked for help with their own device. */
+export interface Requester {
+  aadObjectId: string;
+  name: string;
+  /** Their Teams id (29:…), to open a personal chat with them. */
+  teamsId: string;
+  locale: string;
+  timeZone: string;
+  /** Where Teams reached the bot from (activity.serviceUrl), for messages sent outside a turn. */
+  serviceUrl: string;
+  /** Their personal chat with the bot, when they asked from there. */
+  chatId?: string;
+}
+
 export interface Session {
   id: string;
   state: SessionState;
   tenantId: string;
   conversationId: string;
-  technician: { aadObjectId: string; name: string };
+  /** Empty (no id) while a request waits for a technician to take it; `teamsId` (29:…) shows them their own view of a shared card. */
+  technician: { aadObjectId: string; name: string; teamsId?: string };
   /** IANA zone and locale of the technician's Teams client when the session started. */
   timeZone: string;
   locale: string;
   device: ManagedDevice;
   helperDevices: HelperDevice[];
+  /** When Intune was asked (the session's earliest start); for a request not yet taken, when it was made. */
   createdAt: string;
   updatedAt: string;
   /** Intune did not confirm the request (no answer, a reset, a 5xx): the prompt may still have reached the device. */
@@ -39,6 +58,15 @@ export interface Session {
   /** When the worker means to try again after a transient failure; the sweep leaves the session alone till then. */
   nextAttemptAt?: string;
   reportedAt?: string;
+  /** Set on a request: who asked, what they wrote, and what happened to it. */
+  requester?: Requester;
+  problem?: string;
+  askedAt?: string;
+  /** The requester's own copy of the request card, in their personal chat, when they asked there. */
+  requesterCard?: CardAddress;
+  takenAt?: string;
+  withdrawnAt?: string;
+  remindedAt?: string;
   cancelledAt?: string;
   /** Why the last report attempt failed: shown on the card; set with state `failed` when it was final. */
   failure?: ReportFailure;

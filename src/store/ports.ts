@@ -1,5 +1,9 @@
 // The store's ports: what the use cases and the worker need of storage, whatever the engine.
-import type { Session } from '../sessions/session';
+import type { Session, SessionState } from '../sessions/session';
+
+/** The states a session can be listed by, whatever the engine. */
+export const LISTED_STATES = ['submitted', 'asked'] as const satisfies readonly SessionState[];
+export type ListedState = (typeof LISTED_STATES)[number];
 
 /** A session together with the version it was read at; every write names the version it replaces. */
 export interface StoredSession {
@@ -16,8 +20,11 @@ export interface SessionStore {
   replace(session: Session, etag: string): Promise<StoredSession>;
   /** The technician's sessions in the tenant, newest (by `createdAt`) first, at most `limit`. */
   listForTechnician(tenantId: string, aadObjectId: string, limit: number): Promise<Session[]>;
-  /** Sessions in state `submitted`, oldest change first, at most `limit`: the sweep looks for stranded ones. */
-  listSubmitted(limit: number): Promise<StoredSession[]>;
+  /**
+   * Sessions in a state the housekeeping looks for (`submitted`: stranded reports; `asked`: open requests),
+   * oldest change first, at most `limit`.
+   */
+  listInState(state: ListedState, limit: number): Promise<StoredSession[]>;
 }
 
 /** One report to send, as received: `attempt` is the queue's delivery count, so it survives restarts. */

@@ -113,8 +113,10 @@ export class ConnectorEmulator {
     if (v3 !== 'v3' || coll !== 'conversations') return notFound(res, rec);
     const body = rec.json;
     if (!conversationId && req.method === 'POST') {
-      const id = `a:${randomUUID().replace(/-/g, '')}`;
       const activityId = isObject(body) && body.activity ? this.newId() : undefined;
+      // A new post in a Teams channel: the conversation is the channel's thread of that post.
+      const channel = isObject(body) && isObject(body.channelData) && isObject(body.channelData.channel) ? String(body.channelData.channel.id ?? '') : '';
+      const id = channel && activityId ? `${channel};messageid=${activityId}` : `a:${randomUUID().replace(/-/g, '')}`;
       if (activityId) this.record({ method: 'POST', kind: 'create', conversationId: id, activityId, body: (body as { activity: unknown }).activity });
       return sendJson(res, 201, { id, activityId, serviceUrl: this.serviceUrl });
     }

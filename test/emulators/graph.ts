@@ -125,6 +125,7 @@ export class GraphEmulator {
       case 'GET users': return this.listUsers(ctx);
       case 'GET users/{}': return this.getUser(ctx, this.findUser(segs[1]));
       case 'POST users/{}/checkmembergroups': return this.checkMemberGroups(ctx, this.findUser(segs[1]));
+      case 'POST users/{}/manageddevices/{}/requestremoteassistance': return this.requestAssistanceFor(ctx, this.findUser(segs[1]), segs[3]);
       case 'GET users/{}/manageddevices': return this.userDevices(ctx, this.findUser(segs[1]), `users('${segs[1]}')/managedDevices`);
       case 'GET me': return this.me(ctx, (u) => this.getUser(ctx, u));
       case 'GET me/manageddevices': return this.me(ctx, (u) => this.userDevices(ctx, u, 'me/managedDevices'));
@@ -188,6 +189,13 @@ export class GraphEmulator {
     if (!d) return notFound(`Resource not found: managedDevice '${id}'.`);
     this.assistanceRequests.push(d.id);
     return { status: 204 };
+  }
+
+  /** Through the user: a device that is not theirs is not found there. */
+  private requestAssistanceFor(ctx: Ctx, u: GraphUser | undefined, deviceId: string): Result {
+    if (!u) return notFound(`Resource '${ctx.segs[1]}' does not exist or one of its queried reference-property objects are not present.`, 'Request_ResourceNotFound');
+    if (this.findDevice(deviceId)?.userId !== u.id) return notFound(`Resource not found: managedDevice '${deviceId}'.`);
+    return this.requestAssistance(ctx, deviceId);
   }
 
   private report(ctx: Ctx): Result {
@@ -301,7 +309,8 @@ function tokenProblem(header: string | undefined): string {
 
 /** Path segments that are keys (ids, UPNs) rather than fixed names. */
 function isParam(lower: string[], i: number): boolean {
-  return (lower[0] === 'devicemanagement' && lower[1] === 'manageddevices' && i === 2) || (lower[0] === 'users' && i === 1);
+  return (lower[0] === 'devicemanagement' && lower[1] === 'manageddevices' && i === 2)
+    || (lower[0] === 'users' && (i === 1 || (i === 3 && lower[2] === 'manageddevices')));
 }
 
 function ok(body: unknown): Result { return { status: 200, body }; }

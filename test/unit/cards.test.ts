@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { defaultInputs } from '../../src/assist/sessionInput';
-import { renderDeviceChoiceCard, renderHelpCard, renderPeopleChoiceCard, renderSessionCard, renderSessionListCard, renderSessionRecordCard } from '../../src/cards/renderCards';
+import { renderDeviceChoiceCard, renderHelpCard, renderPeopleChoiceCard, renderRequestCard, renderRequestListCard, renderSessionCard, renderSessionListCard, renderSessionRecordCard } from '../../src/cards/renderCards';
 import { CATALOGUES, messagesFor } from '../../src/i18n/messages';
 import { assertValidCard, executeActions, inputs } from '../support/cardValidation';
 import { aSession, laptop } from './fixtures';
@@ -17,6 +17,13 @@ describe('every card in every language', () => {
       const report = { sessionType: 'elevation' as const, startDateTime: '2026-11-23T10:00:00+00:00', endDateTime: '2026-11-23T11:45:00+00:00', helperDeviceId: 'h1' };
       const states = (['requested', 'submitted', 'reported', 'cancelled', 'failed'] as const).map((state) =>
         aSession({ id: `s-${state}`, state, report, reportedAt: '2026-11-23T11:50:00Z', cancelledAt: state === 'cancelled' ? '2026-11-23T10:05:00Z' : undefined }));
+      const requester = { aadObjectId: 'r1', name: 'Maria Silva', teamsId: '29:1r1', locale, timeZone: 'Europe/Lisbon', serviceUrl: 'https://smba.example/' };
+      const problem = 'x'.repeat(500);
+      const requests = [
+        aSession({ state: 'asked', requester, problem, askedAt: '2026-11-23T09:00:00Z', technician: { aadObjectId: '', name: '' } }),
+        aSession({ state: 'withdrawn', requester, problem, withdrawnAt: '2026-11-23T09:05:00Z', technician: { aadObjectId: '', name: '' } }),
+        aSession({ state: 'requested', requester, problem, takenAt: '2026-11-23T09:10:00Z', technician: { aadObjectId: 't1', name: 'Alex Tech', teamsId: '29:1t1' } }),
+      ];
       const many = Array.from({ length: 25 }, (_, i) => ({ ...laptop, id: `d-${i}`, deviceName: `KIOSK-${i}` }));
       const people = Array.from({ length: 26 }, (_, i) => ({
         id: `00000000-0000-0000-0000-${String(i).padStart(12, '0')}`, displayName: `Maria ${i}`, givenName: 'Maria', surname: `${i}`, mail: null, userPrincipalName: `maria${i}@contoso.example`,
@@ -29,6 +36,10 @@ describe('every card in every language', () => {
         ...states.map((session) => renderSessionRecordCard(lm, session, lm.t('graph.unavailable'))),
         renderSessionListCard(lm, Array.from({ length: 10 }, (_, i) => states[i % states.length])),
         renderSessionListCard(lm, []),
+        ...requests.map((r) => renderRequestCard(lm, r)),
+        renderRequestCard(lm, requests[0], 'Europe/Lisbon', lm.t('request.posted', { deviceName: 'LAPTOP-42' })),
+        renderRequestListCard(lm, Array.from({ length: 20 }, () => requests[0]), 'UTC'),
+        renderRequestListCard(lm, [], 'UTC'),
       ];
       for (const card of cards) {
         assertValidCard(card);

@@ -1,6 +1,6 @@
 import type { ContainerClient } from '@azure/storage-blob';
 import type { Session } from '../../sessions/session';
-import { SessionConflictError, StoreUnavailableError, type SessionStore, type StoredSession } from '../ports';
+import { LISTED_STATES, SessionConflictError, StoreUnavailableError, type ListedState, type SessionStore, type StoredSession } from '../ports';
 import { isContainerMissing, readText, statusOf, storageDeadline } from './storageCall';
 
 const JSON_TYPE = 'application/json';
@@ -10,9 +10,10 @@ const MAX_TIME_MS = 8_640_000_000_000_000;
 /**
  * Sessions as blobs in Azure Storage: `sessions/<id>.json` holds the session, its ETag is the version every
  * write is conditional on. `by-technician/<tenant>/<user>/<invertedTime>-<id>` are empty blobs that let a
- * technician's sessions be listed newest first by name alone, without a table or a scan. `submitted/<id>`
- * marks a session written as `submitted`, so the sweep finds those without reading every session; a marker
- * whose session has moved on is removed by the sweep that finds it.
+ * technician's sessions be listed newest first by name alone, without a table or a scan (a request gets its
+ * entry when a technician takes it). `<state>/<id>` (`submitted/`, `asked/`) marks a session written in a
+ * listed state, so the housekeeping finds those without reading every session; a marker whose session has
+ * moved on is removed by the listing that finds it.
  */
 export class BlobSessionStore implements SessionStore {
   constructor(private readonly container: ContainerClient) {}
@@ -24,6 +25,7 @@ export class BlobSessionStore implements SessionStore {
       // Index first: an index entry whose session was never written is skipped when listing, whereas a
       // session without its entry would never be listed.
       await this.container.getBlockBlobClient(indexName(session)).upload('', 0, { abortSignal });
+      await this.mark(session, abortSignal);
       const written = await this.sessionBlob(session.id).upload(body, body.length, {
         conditions: { ifNoneMatch: '*' },
         blobHTTPHeaders: { blobContentType: JSON_TYPE },
@@ -43,12 +45,14 @@ export class BlobSessionStore implements SessionStore {
   async replace(session: Session, etag: string): Promise<StoredSession> {
     const body = Buffer.from(JSON.stringify(session));
     try {
-      // Marker first, as with the index: a marker without a submitted session is only swept away.
-      if (session.state === 'submitted') await this.container.getBlockBlobClient(submittedName(session.id)).upload('', 0, { abortSignal: storageDeadline() });
+      // Marker and index first, as on create: one without its session is only swept away or skipped.
+      const abortSignal = storageDeadline();
+      await this.mark(session, abortSignal);
+      if (session.state === 'requested' && session.takenAt) await this.container.getBlockBlobClient(indexName(session)).upload('', 0, { abortSignal });
       const written = await this.sessionBlob(session.id).upload(body, body.length, {
         conditions: { ifMatch: etag },
         blobHTTPHeaders: { blobContentType: JSON_TYPE },
-        abortSignal: storageDeadline(),
+        abortSignal,
       });
       return { session: JSON.parse(body.toString('utf8')) as Session, etag: written.etag! };
     } catch (error) {
@@ -82,14 +86,15 @@ export class BlobSessionStore implements SessionStore {
     }
   }
 
-  async listSubmitted(limit: number): Promise<StoredSession[]> {
+  async listInState(state: ListedState, limit: number): Promise<StoredSession[]> {
     const abortSignal = storageDeadline();
     const found: StoredSession[] = [];
+    const prefix = `${state}/`;
     try {
-      for await (const page of this.container.listBlobsFlat({ prefix: SUBMITTED_PREFIX, abortSignal }).byPage({ maxPageSize: Math.max(1, limit) })) {
+      for await (const page of this.container.listBlobsFlat({ prefix, abortSignal }).byPage({ maxPageSize: Math.max(1, limit) })) {
         for (const item of page.segment.blobItems) {
-          const stored = await this.read(decodeURIComponent(item.name.slice(SUBMITTED_PREFIX.length)), abortSignal);
-          if (stored?.session.state === 'submitted') found.push(stored);
+          const stored = await this.read(decodeURIComponent(item.name.slice(prefix.length)), abortSignal);
+          if (stored?.session.state === state) found.push(stored);
           else await this.container.getBlockBlobClient(item.name).deleteIfExists({ abortSignal });
           if (found.length >= limit) return found;
         }
@@ -98,6 +103,11 @@ export class BlobSessionStore implements SessionStore {
     } catch (error) {
       throw error instanceof StoreUnavailableError ? error : new StoreUnavailableError(error);
     }
+  }
+
+  private async mark(session: Session, abortSignal: AbortSignal): Promise<void> {
+    if (!(LISTED_STATES as readonly string[]).includes(session.state)) return;
+    await this.container.getBlockBlobClient(`${session.state}/${encodeURIComponent(session.id)}`).upload('', 0, { abortSignal });
   }
 
   private async read(id: string, abortSignal: AbortSignal): Promise<StoredSession | undefined> {
@@ -121,12 +131,6 @@ export class BlobSessionStore implements SessionStore {
   private sessionBlob(id: string) {
     return this.container.getBlockBlobClient(`sessions/${encodeURIComponent(id)}.json`);
   }
-}
-
-const SUBMITTED_PREFIX = 'submitted/';
-
-function submittedName(id: string): string {
-  return `${SUBMITTED_PREFIX}${encodeURIComponent(id)}`;
 }
 
 function technicianPrefix(tenantId: string, aadObjectId: string): string {

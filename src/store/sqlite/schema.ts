@@ -40,4 +40,9 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX pending_sign_ins_by_age ON pending_sign_ins (saved_at);
   `,
+  // 2: sessions listed by any housekeeping state (open requests as well as stranded reports).
+  `
+  DROP INDEX sessions_submitted;
+  CREATE INDEX sessions_by_state ON sessions (state, updated_at) WHERE state IN ('submitted', 'asked');
+  `,
 ];

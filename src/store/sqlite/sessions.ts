@@ -1,5 +1,5 @@
 import type { Session } from '../../sessions/session';
-import { SessionConflictError, type SessionStore, type StoredSession } from '../ports';
+import { SessionConflictError, type ListedState, type SessionStore, type StoredSession } from '../ports';
 import type { Db } from './database';
 import type { Guard } from './guard';
 
@@ -14,11 +14,11 @@ export class SqliteSessionStore implements SessionStore {
       insert: db.prepare(`INSERT INTO sessions (id, version, tenant_id, technician_id, state, created_at, updated_at, body)
         VALUES (@id, 1, @tenantId, @technicianId, @state, @createdAt, @updatedAt, @body) ON CONFLICT (id) DO NOTHING`),
       get: db.prepare<[string], Row>('SELECT version, body FROM sessions WHERE id = ?'),
-      replace: db.prepare(`UPDATE sessions SET version = version + 1, state = @state, updated_at = @updatedAt, body = @body
+      replace: db.prepare(`UPDATE sessions SET version = version + 1, technician_id = @technicianId, state = @state, updated_at = @updatedAt, body = @body
         WHERE id = @id AND version = @version`),
       byTechnician: db.prepare<[string, string, number], Row>(
         'SELECT version, body FROM sessions WHERE tenant_id = ? AND technician_id = ? ORDER BY created_at DESC, id LIMIT ?'),
-      submitted: db.prepare<[number], Row>("SELECT version, body FROM sessions WHERE state = 'submitted' ORDER BY updated_at LIMIT ?"),
+      inState: db.prepare<[string, number], Row>('SELECT version, body FROM sessions WHERE state = ? ORDER BY updated_at LIMIT ?'),
     };
   }
 
@@ -53,8 +53,8 @@ export class SqliteSessionStore implements SessionStore {
     return this.guard(() => (limit > 0 ? this.statements.byTechnician.all(tenantId, aadObjectId, limit).map((row) => stored(row).session) : []));
   }
 
-  listSubmitted(limit: number): Promise<StoredSession[]> {
-    return this.guard(() => this.statements.submitted.all(limit).map(stored));
+  listInState(state: ListedState, limit: number): Promise<StoredSession[]> {
+    return this.guard(() => this.statements.inState.all(state, limit).map(stored));
   }
 }
 

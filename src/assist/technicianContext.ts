@@ -1,0 +1,41 @@
+import type { IntuneGraph, RemoteAssistanceSessionType } from '../graph/types';
+import type { Logger } from '../log';
+import type { HelperDevice } from '../sessions/session';
+import type { SessionStore } from '../store/ports';
+import type { Caller } from './caller';
+
+/** How many recent sessions are looked through for the type last reported. */
+const LAST_TYPE_LOOKBACK = 10;
+
+/**
+ * What a new session card offers the technician: their own managed devices (most recently synced first)
+ * and the session type they reported last, for one-click logging. Either may be missing: the card still works.
+ */
+export async function technicianContext(graph: IntuneGraph, store: SessionStore, caller: Caller, log: Logger): Promise<{ helperDevices: HelperDevice[]; lastType?: RemoteAssistanceSessionType }> {
+  const [helperDevices, lastType] = await Promise.all([helperDevicesOf(graph, caller, log), lastTypeOf(store, caller)]);
+  return { helperDevices, lastType };
+}
+
+async function lastTypeOf(store: SessionStore, caller: Caller): Promise<RemoteAssistanceSessionType | undefined> {
+  try {
+    const recent = await store.listForTechnician(caller.tenantId, caller.aadObjectId, LAST_TYPE_LOOKBACK);
+    return recent.find((s) => s.report)?.report?.sessionType;
+  } catch {
+    return undefined; // the first type is preselected
+  }
+}
+
+async function helperDevicesOf(graph: IntuneGraph, caller: Caller, log: Logger): Promise<HelperDevice[]> {
+  try {
+    const devices = await graph.listUserDevices(caller.aadObjectId);
+    return devices
+      .sort((a, b) => (b.lastSyncDateTime ?? '').localeCompare(a.lastSyncDateTime ?? ''))
+      .map(({ id, deviceName, azureADDeviceId, operatingSystem, osVersion, managementState }) => ({
+        id, deviceName, azureADDeviceId, operatingSystem, osVersion, managementState,
+      }));
+  } catch (error) {
+    // The technician reports from an unmanaged device.
+    log.warn({ err: error }, "could not list the technician's devices");
+    return [];
+  }
+}
