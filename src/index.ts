@@ -67,8 +67,9 @@ async function main(): Promise<void> {
       await context.sendActivity(messagesFor(context.activity.locale).t('error.generic')).catch(() => undefined);
     }
   };
-  const app = await composeApp(config, log, new TeamsSessionCards(adapter, config.bot.appId ?? ''), new TeamsRequestNotices(adapter, config.bot.appId ?? '', config.requests.helpdeskChannelId));
-  const bot = new AssistBot(app.useCases, log);
+  const sessionCards = new TeamsSessionCards(adapter, config.bot.appId ?? '');
+  const app = await composeApp(config, log, sessionCards, new TeamsRequestNotices(adapter, config.bot.appId ?? '', config.requests.helpdeskChannelId));
+  const bot = new AssistBot(app.useCases, sessionCards, log);
 
   // Turns in flight, so a shutdown can let them finish.
   const inFlight = new Set<Promise<unknown>>();

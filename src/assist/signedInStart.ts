@@ -56,6 +56,16 @@ export class SignedInStart {
     return this.once.claim(`verify:${caller.conversationId}:${caller.aadObjectId}:${key}`);
   }
 
+  /**
+   * Graph as the technician, for a token Teams sent with a card action (Universal Actions single sign-on);
+   * undefined unless the token names this very person and tenant (Entra checks its signature when exchanging it).
+   */
+  graphFor(caller: Caller, userToken: unknown): IntuneGraph | undefined {
+    if (typeof userToken !== 'string' || !userToken) return undefined;
+    const claims = tokenClaims(userToken);
+    return claims?.oid === caller.aadObjectId && claims?.tid === caller.tenantId ? this.graphAs(userToken) : undefined;
+  }
+
   async resume(caller: Caller, exchangeId: unknown, userToken: unknown): Promise<ResumeOutcome> {
     if (typeof exchangeId !== 'string' || !EXCHANGE_ID.test(exchangeId) || typeof userToken !== 'string' || !userToken) return { kind: 'duplicate' };
     const read = await this.pending.read(exchangeId);

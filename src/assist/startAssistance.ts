@@ -130,7 +130,7 @@ export class StartAssistance {
       state: 'requested',
       tenantId: caller.tenantId,
       conversationId: caller.conversationId,
-      technician: { aadObjectId: caller.aadObjectId, name: caller.name },
+      technician: { aadObjectId: caller.aadObjectId, name: caller.name, teamsId: caller.teamsId },
       timeZone: caller.timeZone,
       locale: caller.locale,
       device,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   ActivityTypes,
   CardFactory,
@@ -42,8 +43,14 @@ import { describeFailure } from './errorText';
  * What a turn answers: a card, a sentence, or a sign-in card for a request parked under `exchangeId`. A card
  * sent as a message may want to know where it was posted (`posted`), to be updated later.
  */
-type Reply = { card: AdaptiveCard; posted?: (address: CardAddress) => Promise<unknown> } | { text: string } | { signIn: string };
-type VerbHandler = (caller: Caller, data: Record<string, unknown>, card: CardAddress) => Promise<Reply>;
+type Reply =
+  | { card: AdaptiveCard; posted?: (address: CardAddress) => Promise<unknown> }
+  | { text: string }
+  | { signIn: string }
+  /** Universal Actions single sign-on: Teams gets the clicker's token and sends the same action again with it. */
+  | { loginRequest: true };
+/** `token`: the clicker's Teams token, when Teams sent one with the action (after a login request). */
+type VerbHandler = (caller: Caller, data: Record<string, unknown>, card: CardAddress, token?: unknown) => Promise<Reply>;
 
 /** Card verbs anyone in the chat may click: they decide themselves who may do what. */
 const EVERYONE_VERBS = new Set(['askAbout', 'takeRequest', 'withdrawRequest', 'refreshSession']);
@@ -64,18 +71,18 @@ const invokeResponse = {
 export class AssistBot extends TeamsActivityHandler {
   /** Card verbs ➜ handlers. Every Action.Execute in our templates names one of these. */
   private readonly verbs: Record<string, VerbHandler> = {
-    submitReport: async (caller, data, card) => this.sessionReply(caller, await this.useCases.submit.run(caller, data.sessionId, data, card)),
-    cancelSession: async (caller, data) => this.sessionReply(caller, await this.useCases.cancel.run(caller, data.sessionId)),
-    retryReport: async (caller, data) => {
+    submitReport: async (caller, data, card) => this.sessionReply(caller, await this.useCases.submit.run(caller, data.sessionId, data, card), card),
+    cancelSession: async (caller, data, card) => this.sessionReply(caller, await this.useCases.cancel.run(caller, data.sessionId), card),
+    retryReport: async (caller, data, card) => {
       const outcome = await this.useCases.retry.run(caller, data.sessionId);
       // Clicked in the sessions list: the list, refreshed, stays in place.
       if (data.from === 'list' && outcome.kind === 'closed') return this.commands.sessions(caller, { kind: 'sessions' });
-      return this.sessionReply(caller, outcome);
+      return this.sessionReply(caller, outcome, card);
     },
     pickDevice: async (caller, data) => {
       const signedIn = this.useCases.signedIn;
       if (signedIn) return this.signInReply(caller, await signedIn.start.defer(caller, { kind: 'byId', deviceId: String(data.deviceId ?? '').slice(0, 64) }));
-      return this.startReply(caller, await this.useCases.start.byId(caller, data.deviceId));
+      return this.startReply(caller, await this.useCases.start.byId(caller, data.deviceId), 'clicker');
     },
     // Listing a person's devices asks Intune nothing: no sign-in needed yet.
     pickPerson: async (caller, data) => this.startReply(caller, await this.useCases.start.byPerson(data.userId)),
@@ -83,12 +90,16 @@ export class AssistBot extends TeamsActivityHandler {
       const refused = await this.requestRefusal(caller);
       return refused ?? this.askReply(caller, await this.useCases.ask.byId(caller, data.deviceId, data.problem, this.postedIn(caller)));
     },
-    takeRequest: async (caller, data, card) => {
+    takeRequest: async (caller, data, card, token) => {
       const m = messagesFor(caller.locale);
       // Shown to everyone on the shared card, so refused kindly to whoever is not a technician.
       if (!hasIdentity(caller)) return { text: m.t('identity.missing') };
       if (!(await this.useCases.access.mayAct(caller)).allowed) return { text: m.t('request.notTechnician') };
-      const outcome = await this.useCases.take.run(caller, data.sessionId, card);
+      // With single sign-on Intune is asked as the technician: signing in happens inside the card.
+      const signedIn = this.useCases.signedIn;
+      const asTechnician = signedIn && signedIn.start.graphFor(caller, token);
+      if (signedIn && !asTechnician) return { loginRequest: true };
+      const outcome = await this.useCases.take.run(caller, data.sessionId, card, asTechnician || undefined);
       switch (outcome.kind) {
         case 'started':
           return { card: withOwnViewFor(outcome.session, renderSessionCard(m, outcome.session, { inputs: outcome.inputs, errors: [] })) };
@@ -156,6 +167,8 @@ export class AssistBot extends TeamsActivityHandler {
 
   constructor(
     private readonly useCases: AssistUseCases,
+    /** Shared session cards, updated for everyone when the technician's click changes the session. */
+    private readonly shared: SessionCards,
     private readonly log: Logger,
   ) {
     super();
@@ -249,6 +262,8 @@ export class AssistBot extends TeamsActivityHandler {
   private toActivity(caller: Caller, reply: Reply) {
     if ('card' in reply) return MessageFactory.attachment(CardFactory.adaptiveCard(reply.card));
     if ('text' in reply) return MessageFactory.text(reply.text);
+    // Only card actions ask for a login; a message never gets here with one.
+    if ('loginRequest' in reply) return MessageFactory.text(messagesFor(caller.locale).t('error.generic'));
     // Teams answers this card silently with a signin/tokenExchange invoke carrying the technician's token.
     const m = messagesFor(caller.locale);
     const sso = this.useCases.signedIn!;
@@ -321,11 +336,21 @@ export class AssistBot extends TeamsActivityHandler {
     const card = { activityId: activity.replyToId, conversation: { ...TurnContext.getConversationReference(activity) } };
     // The request verbs are for everyone in the chat (each refuses whom it must); the others act on Intune.
     const acts = !EVERYONE_VERBS.has(verb as string);
-    const reply = await this.guard(caller, async () => (await this.refusal(caller, acts)) ?? handler(caller, payload, card));
+    const token = (invokeValue as { authentication?: { token?: unknown } }).authentication?.token;
+    const reply = await this.guard(caller, async () => (await this.refusal(caller, acts)) ?? handler(caller, payload, card, token));
     if ('card' in reply) return invokeResponse.card(reply.card);
     if ('text' in reply) return invokeResponse.message(reply.text);
+    if ('loginRequest' in reply) return this.loginRequest(caller);
     await context.sendActivity(this.toActivity(caller, reply));
     return invokeResponse.message(messagesFor(caller.locale).t('signIn.pending'));
+  }
+
+  /** Asks Teams for the clicker's token for this action (Universal Actions single sign-on); it then repeats the action with it. */
+  private loginRequest(caller: Caller): AdaptiveCardInvokeResponse {
+    const m = messagesFor(caller.locale);
+    const sso = this.useCases.signedIn!;
+    const value = { text: m.t('signIn.title'), connectionName: sso.connectionName, tokenExchangeResource: { id: randomUUID(), uri: sso.appIdUri } };
+    return { statusCode: 401, type: 'application/vnd.microsoft.activity.loginRequest', value } as unknown as AdaptiveCardInvokeResponse;
   }
 
   /**
@@ -358,7 +383,8 @@ export class AssistBot extends TeamsActivityHandler {
     }
   }
 
-  private startReply(caller: Caller, outcome: StartOutcome): Reply {
+  /** `audience`: who sees the answer: everyone in the chat (a message), or only who clicked (an invoke). */
+  private startReply(caller: Caller, outcome: StartOutcome, audience: 'everyone' | 'clicker' = 'everyone'): Reply {
     const m = messagesFor(caller.locale);
     switch (outcome.kind) {
       case 'notFound':
@@ -377,8 +403,12 @@ export class AssistBot extends TeamsActivityHandler {
         const title = m.t('choice.titlePerson', { count: outcome.devices.length, person });
         return { card: renderDeviceChoiceCard(m, title, outcome.devices, caller.timeZone, MAX_NAME_MATCHES) };
       }
-      case 'started':
-        return { card: renderSessionCard(m, outcome.session, { inputs: outcome.inputs, errors: [] }) };
+      case 'started': {
+        const form = renderSessionCard(m, outcome.session, { inputs: outcome.inputs, errors: [] });
+        if (caller.conversationType === 'personal') return { card: form };
+        // Shared: everyone sees where it stands, and Teams asks for the technician's own view (the form).
+        return { card: withOwnViewFor(outcome.session, audience === 'clicker' ? form : renderSessionRecordCard(m, outcome.session)) };
+      }
       case 'repeated':
         return { text: m.t('find.repeated') };
       case 'requestedNotSaved':
@@ -386,16 +416,20 @@ export class AssistBot extends TeamsActivityHandler {
     }
   }
 
-  private sessionReply(caller: Caller, outcome: SessionOutcome): Reply {
+  /** `clicked`: the card acted on; in a shared chat, everyone else's view of it is brought up to date too. */
+  private async sessionReply(caller: Caller, outcome: SessionOutcome, clicked?: CardAddress): Promise<Reply> {
     const m: Messages = messagesFor(caller.locale);
+    if (outcome.kind === 'closed' && clicked?.activityId && caller.conversationType !== 'personal') {
+      await this.shared.show({ ...outcome.session, card: clicked }).catch((error) => this.log.warn({ err: error }, 'could not update the shared session card'));
+    }
     switch (outcome.kind) {
       case 'open':
         return {
-          card: renderSessionCard(m, outcome.session, {
+          card: this.ownView(caller, outcome.session, renderSessionCard(m, outcome.session, {
             inputs: outcome.inputs,
             errors: outcome.errors,
             notice: outcome.failure && describeFailure(m, outcome.failure),
-          }),
+          })),
         };
       case 'closed':
         return { card: renderSessionRecordCard(m, outcome.session, failureText(m, outcome.session)) };
@@ -404,6 +438,11 @@ export class AssistBot extends TeamsActivityHandler {
       case 'notYours':
         return { text: m.t('session.notYours', { name: outcome.session.technician.name }) };
     }
+  }
+
+  /** In a shared chat, the technician's form keeps asking Teams for their own view, so it survives a reload. */
+  private ownView(caller: Caller, session: Session, card: AdaptiveCard): AdaptiveCard {
+    return caller.conversationType === 'personal' ? card : withOwnViewFor(session, card);
   }
 
   private mentionsMe(activity: TurnContext['activity']): boolean {

@@ -1,4 +1,4 @@
-import { CardFactory, MessageFactory, TurnContext, type CloudAdapter, type ConversationReference } from 'botbuilder';
+import { CardFactory, MessageFactory, TurnContext, type Activity, type CloudAdapter, type ConversationReference } from 'botbuilder';
 import type { RequestNotices } from '../assist/ports';
 import { renderRequestCard } from '../cards/renderCards';
 import { messagesFor } from '../i18n/messages';
@@ -23,7 +23,8 @@ export class TeamsRequestNotices implements RequestNotices {
       bot: { id: this.botAppId, name: '' },
       channelData: { channel: { id: this.helpdeskChannelId }, tenant: { id: session.tenantId } },
       tenantId: session.tenantId,
-      activity: card,
+      // botbuilder types the activity as complete; a card message is all Teams needs.
+      activity: card as Activity,
     };
     let address: CardAddress | undefined;
     await this.adapter.createConversationAsync(this.botAppId, 'msteams', session.requester.serviceUrl, undefined as unknown as string, parameters, async (context) => {

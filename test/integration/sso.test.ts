@@ -152,3 +152,32 @@ describe('single sign-on for the request', () => {
     });
   });
 });
+
+describe('single sign-on: Take it signs the technician in inside the card', () => {
+  it('asks Teams for a login, then asks Intune as the technician through the requester; a token of someone else asks again', async () => {
+    const maria = world.seed.users.find((u) => u.displayName === 'Maria Silva')!;
+    const technician = world.seed.users[0];
+    const thread = '19:helpdesk-sso@thread.tacv2;messageid=1';
+    const inChannel = (u: typeof maria) => world.chat({ conversationType: 'channel', conversationId: thread, user: { id: `29:1${u.id}`, aadObjectId: u.id, name: u.displayName } });
+    const asked = await say(inChannel(maria), 'help me with my device LAPTOP-42', { mention: true });
+    const answer = messagesAfter(asked)[0];
+    const sessionId = answer.body.attachments[0].content.actions[0].data.sessionId;
+
+    const login = await click(inChannel(technician), 'takeRequest', { sessionId }, { replyToId: answer.activityId });
+    assert.equal(login.body.statusCode, 401);
+    assert.equal(login.body.type, 'application/vnd.microsoft.activity.loginRequest');
+    assert.equal(login.body.value.tokenExchangeResource.uri, APP_ID_URI);
+    assert.equal(login.body.value.connectionName, CONNECTION);
+    const someoneElse = await click(inChannel(technician), 'takeRequest', { sessionId }, { replyToId: answer.activityId, token: userToken({ oid: maria.id }) });
+    assert.equal(someoneElse.body.type, 'application/vnd.microsoft.activity.loginRequest');
+    assert.equal(world.graph.assistanceRequests.length, 0);
+
+    const taken = await click(inChannel(technician), 'takeRequest', { sessionId }, { replyToId: answer.activityId, token: userToken() });
+    assert.equal(taken.body.type, 'application/vnd.microsoft.card.adaptive', JSON.stringify(taken.body));
+    const request = world.graph.requests.find((r) => r.method === 'POST' && /requestRemoteAssistance$/.test(r.url.pathname))!;
+    assert.match(request.url.pathname, new RegExp(`^/v1.0/users/${maria.id}/managedDevices/[^/]+/requestRemoteAssistance$`));
+    const claims = claimsOf(request.headers.authorization);
+    assert.equal(claims.oid, technician.id, 'as the technician');
+    assert.ok(claims.scp, 'a delegated token');
+  });
+});

@@ -83,6 +83,32 @@ describe('help me with device X', () => {
     assertValidCard(cardOf(mentioned));
   });
 
+  it('in a group chat, shows everyone where the session stands and the technician their own form, and sends nothing on a refresh', async () => {
+    const chat = world.chat({ conversationType: 'groupChat', conversationId: `19:group-views-${Date.now()}@thread.v2` });
+    const posted = await say(chat, 'help me with device LAPTOP-42', { mention: true });
+    const [message] = answersTo(posted);
+    const shared = message.body.attachments[0].content;
+    assertValidCard(shared);
+    assert.match(JSON.stringify(shared), /Remote assistance requested/);
+    assert.deepEqual(inputs(shared), {}, 'no form for everyone');
+    assert.deepEqual(shared.refresh.userIds, [chat.user.id]);
+    const sessionId = shared.refresh.action.data.sessionId;
+
+    const sent = world.connector.activities.length;
+    const own = await click(chat, 'refreshSession', { sessionId }, { replyToId: message.activityId, trigger: 'automatic' });
+    assert.ok(inputs(own.body.value).sessionType, 'the technician gets the form');
+    const colleague = world.seed.users[1];
+    const other = await click({ ...chat, user: { id: `29:1${colleague.id}`, aadObjectId: colleague.id, name: colleague.displayName } }, 'refreshSession', { sessionId }, { replyToId: message.activityId, trigger: 'automatic' });
+    assert.deepEqual(inputs(other.body.value), {}, 'anyone else gets the status');
+    assert.deepEqual(executeActions({ ...other.body.value, refresh: undefined }), []);
+    assert.equal(world.connector.activities.length, sent, 'a refresh sends and updates nothing');
+
+    // Cancelled by the technician: everyone's card says so, not only theirs.
+    await click(chat, 'cancelSession', { sessionId }, { replyToId: message.activityId });
+    const update = await world.connector.waitFor((a) => a.kind === 'update' && a.activityId === message.activityId);
+    assert.match(JSON.stringify(update.body), /Remote assistance session cancelled/);
+  });
+
   it('answers in a channel after an @mention', async () => {
     const chat = world.chat({ conversationType: 'channel', conversationId: '19:channel-1@thread.tacv2;messageid=1' });
     const result = await say(chat, 'help with device DESK 7', { mention: true });

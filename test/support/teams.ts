@@ -77,13 +77,15 @@ export function say(chat: TeamsChat, text: string, options: { mention?: boolean;
 }
 
 /** An Adaptive Card Action.Execute click: invoke `adaptiveCard/action`, inputs merged into `data`. */
-export function click(chat: TeamsChat, verb: string, data: Record<string, unknown>, options: { activityId?: string; replyToId?: string; trigger?: 'manual' | 'automatic' } = {}): Promise<PostResult> {
+export function click(chat: TeamsChat, verb: string, data: Record<string, unknown>, options: { activityId?: string; replyToId?: string; trigger?: 'manual' | 'automatic'; token?: string } = {}): Promise<PostResult> {
   const activity = baseActivity(chat, 'invoke');
   if (options.activityId) activity.id = options.activityId;
   activity.replyToId = options.replyToId ?? 'card-activity-1';
   activity.name = 'adaptiveCard/action';
   // `automatic`: Teams refreshing a card (Universal Actions `refresh`) as it comes into view.
   activity.value = { action: { type: 'Action.Execute', verb, data }, trigger: options.trigger ?? 'manual' };
+  // Teams repeats an action with the user's token after the bot asked for a login (Universal Actions SSO).
+  if (options.token) Object.assign(activity.value as object, { authentication: { id: randomUUID(), connectionName: 'sso', token: options.token } });
   return post(chat.botUrl, activity);
 }
 
