@@ -1,5 +1,6 @@
 // The Teams app package: node --test --import tsx test/appPackage.test.ts
 import assert from 'node:assert/strict';
+import { parseCommand } from '../src/commands/parseCommand';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -23,11 +24,13 @@ const BOT_ID = '6f1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 const BOT_DOMAIN = 'assistdesk-bot.example.net';
 const SCOPES = ['groupChat', 'personal', 'team'];
 /** The languages besides en-US, and the command titles the bot understands in each (same order as the manifest's). */
-const LANGUAGES: Record<string, { device: string; help: string }> = {
-  'pt-BR': { device: 'ajude-me com o dispositivo', help: 'ajuda' },
-  'es-ES': { device: 'ayúdame con el dispositivo', help: 'ayuda' },
-  'ru-RU': { device: 'помоги с устройством', help: 'помощь' },
+const LANGUAGES: Record<string, { device: string; help: string; titles: string[] }> = {
+  'pt-BR': { device: 'ajude-me com o dispositivo', help: 'ajuda', titles: ['ajude-me com o dispositivo', 'ajude-me com meu dispositivo', 'sessões', 'pedidos', 'ajuda'] },
+  'es-ES': { device: 'ayúdame con el dispositivo', help: 'ayuda', titles: ['ayúdame con el dispositivo', 'ayúdame con mi dispositivo', 'sesiones', 'solicitudes', 'ayuda'] },
+  'ru-RU': { device: 'помоги с устройством', help: 'помощь', titles: ['помоги с устройством', 'помоги с моим устройством', 'сеансы', 'заявки', 'помощь'] },
 };
+/** What each command title (clicked in Teams, it is sent as the message) is read as, in every language. */
+const COMMAND_KINDS = ['help', 'request', 'sessions', 'requests', 'help'];
 const LANGUAGE_FILES = Object.keys(LANGUAGES).map((tag) => `${tag}.json`);
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'apppackage-test-'));
@@ -161,15 +164,17 @@ describe('app package built from appPackage/', () => {
     assert.equal(bot.isNotificationOnly, false);
   });
 
-  test('every scope has the command list "help me with device" and "help"', () => {
+  test('every scope lists the commands, each read by the bot as what it says', () => {
     const lists = manifest.bots[0].commandLists as Array<{ scopes: string[]; commands: Array<{ title: string; description?: string }> }>;
     assert.deepEqual(lists.flatMap((l) => l.scopes).sort(), SCOPES, 'each scope exactly once');
     for (const list of lists) {
       assert.deepEqual(
         list.commands.map((c) => c.title),
-        ['help me with device', 'help'],
+        ['help me with device', 'help me with my device', 'sessions', 'requests', 'help'],
         `commands for ${list.scopes}`,
       );
+      // A title alone ("help me with device", no name yet) shows the help card.
+      assert.deepEqual(list.commands.map((c) => parseCommand(c.title).kind), COMMAND_KINDS);
       const device = list.commands[0];
       assert.match(device.description ?? '', /remote assistance/i);
     }
@@ -269,11 +274,12 @@ describe('app package built from appPackage/', () => {
       lists.forEach((list, i) => {
         assert.deepEqual(
           list.commands.map((_, j) => strings[`bots[0].commandLists[${i}].commands[${j}].title`]),
-          [phrases.device, phrases.help],
+          phrases.titles,
           `${tag} commands of list ${i}`,
         );
+        assert.deepEqual(phrases.titles.map((t) => parseCommand(t).kind), COMMAND_KINDS, tag);
         assert.match(strings[`bots[0].commandLists[${i}].commands[0].description`], new RegExp(`${phrases.device} LAPTOP-42`), tag);
-        assert.match(strings[`bots[0].commandLists[${i}].commands[1].description`], /AssistDesk/, tag);
+        assert.match(strings[`bots[0].commandLists[${i}].commands[4].description`], /AssistDesk/, tag);
       });
       assert.equal(strings['name.short'], 'AssistDesk', tag);
       assert.match(strings['name.full'], /^AssistDesk: .*Intune/, tag);
@@ -464,13 +470,13 @@ describe('validation catches broken language files', () => {
     const dir = copyAppPackage();
     const file = path.join(dir, 'ru-RU.json');
     const strings = readJson(file);
-    strings['bots[0].commandLists[0].commands[2].title'] = 'сеансы'; // the manifest has two commands per list
+    strings['bots[0].commandLists[0].commands[5].title'] = 'ещё'; // the manifest has five commands per list
     strings['staticTabs[0].name'] = 'Главная'; // and no static tabs
     writeJson(file, strings);
     await assert.rejects(buildAppPackage({ env, appPackageDir: dir, outFile: tmpFile('x.zip') }), (err: Error) => {
       assert.ok(err instanceof PackageError, String(err));
       assert.match(err.message, /ru-RU\.json \(ru-RU\) translates strings manifest\.json does not have:/);
-      assert.match(err.message, /bots\[0\]\.commandLists\[0\]\.commands\[2\]\.title/);
+      assert.match(err.message, /bots\[0\]\.commandLists\[0\]\.commands\[5\]\.title/);
       assert.match(err.message, /staticTabs\[0\]\.name/);
       assert.doesNotMatch(err.message, /does not match the localization schema/, 'the schema itself accepts both keys');
       return true;
