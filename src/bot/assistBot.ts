@@ -12,7 +12,8 @@ import {
 } from 'botbuilder';
 import type { Caller } from '../assist/caller';
 import type { SessionOutcome, StartOutcome } from '../assist/outcomes';
-import type { SessionCards } from '../assist/ports';
+import type { LinkWatch, SessionCards } from '../assist/ports';
+import type { SessionInputs } from '../assist/sessionInput';
 import type { ResumeOutcome } from '../assist/signedInStart';
 import type { AssistUseCases } from '../assist/useCases';
 import {
@@ -33,8 +34,11 @@ import { messagesFor, verbatim, type Messages } from '../i18n/messages';
 import type { Logger } from '../log';
 import { describeFailure } from './errorText';
 
-/** What a turn answers: a card, a sentence, or a sign-in card for a request parked under `exchangeId`. */
-type Reply = { card: AdaptiveCard } | { text: string } | { signIn: string };
+/**
+ * What a turn answers: a card, a sentence, or a sign-in card for a request parked under `exchangeId`. A new
+ * session's card says what to watch for once it is posted (`watch`: Intune's session link).
+ */
+type Reply = { card: AdaptiveCard; watch?: Omit<LinkWatch, 'card'> } | { text: string } | { signIn: string };
 type VerbHandler = (caller: Caller, data: Record<string, unknown>, card: CardAddress) => Promise<Reply>;
 
 /** Invoke responses in the one shape Teams accepts (a flattened one shows "Unable to reach app"). */
@@ -119,7 +123,17 @@ export class AssistBot extends TeamsActivityHandler {
       const refusal = await this.refusal(caller, acts);
       return refusal ?? this.commands[command.kind](caller, command as never);
     });
-    await context.sendActivity(this.toActivity(caller, reply));
+    const sent = await context.sendActivity(this.toActivity(caller, reply));
+    this.watchLink(reply, sent?.id, activity);
+  }
+
+  /**
+   * A new session's card is posted: Intune may soon say more about the session (its link, or an error), and
+   * the card is updated once when it does, outside this turn. `cardId` is the posted card's activity id.
+   */
+  private watchLink(reply: Reply, cardId: string | undefined, activity: TurnContext['activity']): void {
+    if (!('card' in reply) || !reply.watch || !cardId) return;
+    this.useCases.sessionLink.watch({ ...reply.watch, card: { activityId: cardId, conversation: { ...TurnContext.getConversationReference(activity) } } });
   }
 
   /** A sign-in card for the parked request, or nothing new when this message or card was parked already. */
@@ -187,7 +201,9 @@ export class AssistBot extends TeamsActivityHandler {
       await context.sendActivity(m.t(outcome.kind === 'stale' ? 'signIn.stale' : 'signIn.wrongUser'));
       return { status: 200 };
     }
-    await context.sendActivity(this.toActivity(caller, this.startReply(caller, outcome)));
+    const reply = this.startReply(caller, outcome);
+    const sent = await context.sendActivity(this.toActivity(caller, reply));
+    this.watchLink(reply, sent?.id, context.activity);
     return { status: 200 };
   }
 
@@ -201,6 +217,8 @@ export class AssistBot extends TeamsActivityHandler {
     const activity = context.activity;
     const card = { activityId: activity.replyToId, conversation: { ...TurnContext.getConversationReference(activity) } };
     const reply = await this.guard(caller, async () => (await this.refusal(caller, true)) ?? handler(caller, payload, card));
+    // A card answering an invoke replaces the card clicked (a device picked on the choice card).
+    this.watchLink(reply, activity.replyToId, activity);
     if ('card' in reply) return invokeResponse.card(reply.card);
     if ('text' in reply) return invokeResponse.message(reply.text);
     await context.sendActivity(this.toActivity(caller, reply));
@@ -244,8 +262,10 @@ export class AssistBot extends TeamsActivityHandler {
         return { text: outcome.deviceName ? m.t('find.notFound', { deviceName: outcome.deviceName }) : m.t('find.notFoundPicked') };
       case 'ambiguous':
         return { card: renderDeviceChoiceCard(m, outcome.deviceName, outcome.devices, caller.timeZone, MAX_NAME_MATCHES, outcome.partial) };
-      case 'started':
-        return { card: renderSessionCard(m, outcome.session, { inputs: outcome.inputs, errors: [] }) };
+      case 'started': {
+        const { session, inputs } = outcome;
+        return { card: renderSessionCard(m, session, { inputs, errors: [] }), watch: { sessionId: session.id, deviceId: session.device.id, inputs } };
+      }
       case 'repeated':
         return { text: m.t('find.repeated') };
       case 'requestedNotSaved':
@@ -293,10 +313,18 @@ export class TeamsSessionCards implements SessionCards {
   ) {}
 
   async show(session: Session): Promise<void> {
+    const m = messagesFor(session.locale);
+    await this.replace(session, renderSessionRecordCard(m, session, failureText(m, session)));
+  }
+
+  async showForm(session: Session, inputs: SessionInputs): Promise<void> {
+    await this.replace(session, renderSessionCard(messagesFor(session.locale), session, { inputs, errors: [] }));
+  }
+
+  private async replace(session: Session, card: AdaptiveCard): Promise<void> {
     if (!session.card) return;
     const { activityId, conversation } = session.card;
-    const m = messagesFor(session.locale);
-    const activity = MessageFactory.attachment(CardFactory.adaptiveCard(renderSessionRecordCard(m, session, failureText(m, session))));
+    const activity = MessageFactory.attachment(CardFactory.adaptiveCard(card));
     await this.adapter.continueConversationAsync(this.botAppId, conversation as Partial<ConversationReference>, async (context) => {
       // Without the card's id (a client that did not say which card was clicked) the record arrives as a new message.
       if (activityId) await context.updateActivity({ ...activity, id: activityId });

@@ -63,6 +63,15 @@ export interface RemoteAssistanceReport {
   sharerEnrollmentState: EnrollmentState;
 }
 
+/**
+ * A managed device's `remoteAssistanceSessionUrl` and `remoteAssistanceSessionErrorDetails` (both computed by
+ * Intune after `requestRemoteAssistance`; empty until then). Text from outside, not yet checked.
+ */
+export interface RemoteAssistanceSessionState {
+  sessionUrl: string | null;
+  errorDetails: string | null;
+}
+
 /** What the use cases need from Graph; one implementation talks HTTP, tests may fake it. */
 export interface IntuneGraph {
   findDevicesByName(deviceName: string): Promise<ManagedDevice[]>;
@@ -70,6 +79,8 @@ export interface IntuneGraph {
   findDevicesContaining(part: string): Promise<ManagedDevice[]>;
   getDevice(deviceId: string): Promise<ManagedDevice>;
   requestRemoteAssistance(deviceId: string): Promise<void>;
+  /** The session link or error Intune computed after a request (a single GET that selects them, as Intune requires). */
+  getRemoteAssistanceSession(deviceId: string): Promise<RemoteAssistanceSessionState>;
   getUser(userId: string): Promise<DirectoryUser>;
   listUserDevices(userId: string): Promise<ManagedDevice[]>;
   reportRemoteAssistance(report: RemoteAssistanceReport): Promise<void>;
