@@ -2,6 +2,7 @@ import { ClientSecretCredential, OnBehalfOfCredential } from '@azure/identity';
 import { AccessPolicy } from './assist/accessPolicy';
 import { CancelSession } from './assist/cancelSession';
 import { DEFAULT_DELIVERY_POLICY, DeliverReport } from './assist/deliverReport';
+import { intuneDevicePage } from './assist/links';
 import { ListSessions } from './assist/listSessions';
 import { AskForHelp } from './assist/askForHelp';
 import { OpenRequests } from './assist/openRequests';
@@ -11,6 +12,7 @@ import { ViewSession } from './assist/viewSession';
 import { WithdrawRequest } from './assist/withdrawRequest';
 import { RequeueStranded } from './assist/requeueStranded';
 import { RetryReport } from './assist/retryReport';
+import { ShowSessionLink } from './assist/showSessionLink';
 import { SignedInStart } from './assist/signedInStart';
 import { StartAssistance } from './assist/startAssistance';
 import { SubmitReport } from './assist/submitReport';
@@ -24,6 +26,7 @@ import type { Logger } from './log';
 import { openStore } from './store/openStore';
 import type { OutboxMessage } from './store/ports';
 import { ReportWorker } from './worker/reportWorker';
+import { DEFAULT_LINK_POLL_POLICY, SessionLinkPoller } from './worker/sessionLinkPoller';
 import { Sweeper } from './worker/sweeper';
 
 /** Longest Retry-After waited out inside a Teams turn, and how often: an invoke must answer within seconds. */
@@ -35,6 +38,8 @@ const GRAPH_MAX_RETRIES = 2;
  * within an invoke's few seconds).
  */
 const GRAPH_TURN_DEADLINE_MS = 3500;
+/** One look for a session's link, outside the turn: short, since the next look is never far off and a shutdown waits for the looks under way. */
+const LINK_LOOK_DEADLINE_MS = 5000;
 /** Reports in hand at once per instance. */
 const WORKER_BATCH = 16;
 /** Once-claims guard against Teams' retries and double clicks (seconds to minutes); a day is ample. */
@@ -47,7 +52,7 @@ export interface App {
   start(): void;
   /** Throws when storage or the queue cannot be reached (the readiness probe). */
   ready(): Promise<void>;
-  /** Stops the worker (after the reports in hand) and the sweep, then closes the store. */
+  /** Stops the worker (after the reports in hand), the sweep and the watch for session links, then closes the store. */
   stop(): Promise<void>;
 }
 
@@ -62,9 +67,9 @@ export async function composeApp(config: AppConfig, log: Logger, cards: SessionC
   // Intune's write budget, split so that a backlog of reports never keeps a technician waiting in a turn.
   const interactiveWrites = new WritePacer(Math.max(1, Math.floor(graph.writesPer20s / 4)), 20_000);
   const backgroundWrites = new WritePacer(Math.max(1, graph.writesPer20s - Math.floor(graph.writesPer20s / 4)), 20_000);
-  const graphWith = (as: TokenCredential, writes = interactiveWrites, deadlineMs = GRAPH_TURN_DEADLINE_MS) =>
+  const graphWith = (as: TokenCredential, writes = interactiveWrites, deadlineMs = GRAPH_TURN_DEADLINE_MS, maxRetries = GRAPH_MAX_RETRIES) =>
     new IntuneGraphService(
-      createGraphClient({ baseUrl: graph.baseUrl, scope: graph.scope, credential: as, maxRetryWaitSec: GRAPH_MAX_RETRY_WAIT_SEC, maxRetries: GRAPH_MAX_RETRIES }),
+      createGraphClient({ baseUrl: graph.baseUrl, scope: graph.scope, credential: as, maxRetryWaitSec: GRAPH_MAX_RETRY_WAIT_SEC, maxRetries }),
       writes,
       deadlineMs,
     );
@@ -85,7 +90,7 @@ export async function composeApp(config: AppConfig, log: Logger, cards: SessionC
   if (!config.sso) log.info('single sign-on is not configured (SSO_APP_ID_URI, SSO_CONNECTION_NAME): every Graph call uses the app\'s own credential');
 
   const store = await openStore(config.storage, log);
-  const start = new StartAssistance(intune, store.sessions, store.once, log);
+  const start = new StartAssistance(intune, store.sessions, store.once, log, (deviceId) => intuneDevicePage(config.intune.adminCenterUrl, deviceId));
   const authority = graph.authorityHost ?? 'https://login.microsoftonline.com';
   const signedIn = config.sso && {
     start: new SignedInStart(store.signIns, start, graphAsUser, store.once),
@@ -114,6 +119,10 @@ export async function composeApp(config: AppConfig, log: Logger, cards: SessionC
     },
   };
   const requests = new OpenRequests(store.sessions, notices, config.requests.reminderMin, log);
+  // Reads with the app's credential, outside the turn (a read: no write budget is taken). The watch's own
+  // backoff is its only retry, so a failing Graph costs one request per look.
+  const showLink = new ShowSessionLink(graphWith(credential, backgroundWrites, LINK_LOOK_DEADLINE_MS, 0), store.sessions, cards, log);
+  const linkPoller = new SessionLinkPoller((watch) => showLink.run(watch), log, { ...DEFAULT_LINK_POLL_POLICY, waitMs: config.intune.sessionLinkWaitSec * 1000 });
   const sweeper = new Sweeper(
     [
       // Twice the visibility timeout: by then a message behind the session would have come back twice.
@@ -140,6 +149,7 @@ export async function composeApp(config: AppConfig, log: Logger, cards: SessionC
       notices,
       view: new ViewSession(store.sessions),
       helpdeskChannel: config.requests.helpdeskChannelId,
+      sessionLink: linkPoller,
       signedIn,
     },
     start: () => {
@@ -148,7 +158,7 @@ export async function composeApp(config: AppConfig, log: Logger, cards: SessionC
     },
     ready: () => store.ping(),
     stop: async () => {
-      await Promise.all([worker.stop(), sweeper.stop()]);
+      await Promise.all([worker.stop(), sweeper.stop(), linkPoller.stop()]);
       await store.close();
     },
   };

@@ -25,6 +25,11 @@ export interface AppConfig {
   reports: { retryWindowSec: number; leaseSec: number; pollMs: number; sweepSec: number };
   /** The bot's own identity, and the whole environment botbuilder's authentication reads (aliases applied). */
   bot: { appId?: string; environment: Record<string, string | undefined> };
+  /**
+   * The Intune admin center, whose device page the session card links to ("Open in Intune", where Remote Help
+   * is launched), and how long after a request the bot watches the device for Intune's session link or error.
+   */
+  intune: { adminCenterUrl: string; sessionLinkWaitSec: number };
   graph: {
     baseUrl: string;
     /** The token scope; differs from the base URL's origin behind a proxy or an emulator. */
@@ -201,6 +206,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   const pollMs = number('ASSISTDESK_POLL_MS', 1000, 10, 60_000, 'milliseconds');
   const sweepSec = number('ASSISTDESK_SWEEP_SEC', 60, 1, 86_400, 'seconds');
   const reminderMin = number('REQUEST_REMINDER_MIN', 15, 0, 7 * 24 * 60, 'minutes');
+  // A few minutes at most: Intune answers within seconds when it answers at all; 0 turns the watch off.
+  const sessionLinkWaitSec = number('SESSION_LINK_WAIT_SEC', 180, 0, 300, 'seconds');
+
+  // Sovereign clouds have their own admin center (US Government: https://intune.microsoft.us). A path is kept
+  // (e.g. a tenant segment); a query or fragment would break the device page's own fragment.
+  const adminCenterText = value('INTUNE_ADMIN_CENTER_URL');
+  const adminCenterUrl = httpsUrl('INTUNE_ADMIN_CENTER_URL', 'https://intune.microsoft.com');
+  if (adminCenterText && /[?#]/.test(adminCenterText)) problems.push(`INTUNE_ADMIN_CENTER_URL must not carry a query or a fragment (got "${adminCenterText}")`);
 
   if (problems.length) throw new ConfigError(problems);
   return {
@@ -212,6 +225,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     storage: { connectionString, accountUrl, queueUrl, dataDir: value('ASSISTDESK_DATA_DIR') ?? '.data', maxSizeMb },
     reports: { retryWindowSec: Math.round(retryHours * 3600), leaseSec, pollMs, sweepSec },
     bot: { appId, environment: botEnv },
+    intune: { adminCenterUrl: adminCenterUrl!, sessionLinkWaitSec },
     graph: { baseUrl: graphBaseUrl!, scope: graphScope, tenantId, clientId, clientSecret, authorityHost, reportPayload, writesPer20s },
   };
 }

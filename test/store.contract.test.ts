@@ -77,6 +77,17 @@ for (const engine of [sqliteEngine(), azureEngine()]) {
       assert.equal(await store.sessions.get(randomUUID()), undefined);
     });
 
+    it("keeps a session's optional fields as written: the admin center link, what Intune said, where the card is", async () => {
+      const session = aSession({ id: randomUUID(), intuneUrl: 'https://intune.microsoft.us/#view/Microsoft_Intune_Devices/DeviceSettingsMenuBlade/~/overview/mdmDeviceId/d-1' });
+      const created = await store.sessions.create(session);
+      assert.deepEqual((await other.sessions.get(session.id))?.session, session);
+      const assistance = { sessionUrl: 'https://start.example/s/1?t=a%20b', errorDetails: 'Партнёр «TeamViewer» *not* onboarded', linkRefused: true, at: '2026-12-01T10:00:05.000Z' };
+      const card = { activityId: '1:1700000000000001', conversation: { id: 'a:1chat', tenantId: 't', serviceUrl: 'https://smba.trafficmanager.net/emea/' } };
+      await store.sessions.replace({ ...session, assistance, card }, created.etag);
+      const read = (await other.sessions.get(session.id))!.session;
+      assert.deepEqual(read, { ...session, assistance, card });
+    });
+
     it('lets exactly one of two writers holding the same version win (two instances taking one lease)', async () => {
       const { session, etag } = await store.sessions.create(aSession({ id: randomUUID(), state: 'submitted' }));
       const lease = (by: Store, until: number) => by.sessions.replace({ ...session, deliveryLeaseUntil: new Date(until).toISOString() }, etag);

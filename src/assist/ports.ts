@@ -1,4 +1,5 @@
 import type { CardAddress, Session } from '../sessions/session';
+import type { SessionInputs } from './sessionInput';
 
 /** The report outbox as the use cases see it: a durable queue of session ids. */
 export interface ReportQueue {
@@ -7,7 +8,24 @@ export interface ReportQueue {
 
 /** Shows a session's current state on its card in the chat, outside any turn (the report worker's voice). */
 export interface SessionCards {
+  /** The read-only record of a session that has left `requested`. */
   show(session: Session): Promise<void>;
+  /** The live form of a `requested` session, again, with the inputs it was posted with (an update resets what was typed). */
+  showForm(session: Session, inputs: SessionInputs): Promise<void>;
+}
+
+/** A session card just posted, whose device Intune may soon give a session link or an error for. */
+export interface LinkWatch {
+  sessionId: string;
+  deviceId: string;
+  card: CardAddress;
+  /** The inputs the card was posted with, so an update shows the same form. */
+  inputs: SessionInputs;
+}
+
+/** Watches for Intune's session link after a request, outside the turn: `watch` returns at once. */
+export interface SessionLinkWatch {
+  watch(watch: LinkWatch): void;
 }
 
 /** The cards and messages of a request from the person who needs help, outside any turn. */

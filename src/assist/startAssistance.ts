@@ -38,6 +38,8 @@ export class StartAssistance {
     private readonly store: SessionStore,
     private readonly once: OnceLedger,
     private readonly log: Logger,
+    /** The device's page in the Intune admin center, for the card's "Open in Intune". */
+    private readonly devicePage: (deviceId: string) => string,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -135,6 +137,7 @@ export class StartAssistance {
       locale: caller.locale,
       device,
       helperDevices,
+      intuneUrl: this.devicePage(device.id),
       createdAt: now,
       updatedAt: now,
       ...(unconfirmed ? { unconfirmed } : {}),

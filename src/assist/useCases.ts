@@ -5,6 +5,7 @@ import type { TakeRequest } from './takeRequest';
 import type { WithdrawRequest } from './withdrawRequest';
 import type { CancelSession } from './cancelSession';
 import type { ListSessions } from './listSessions';
+import type { SessionLinkWatch } from './ports';
 import type { RetryReport } from './retryReport';
 import type { SignedInStart } from './signedInStart';
 import type { StartAssistance } from './startAssistance';
@@ -28,6 +29,8 @@ export interface AssistUseCases {
   notices: RequestNotices;
   view: ViewSession;
   helpdeskChannel?: string;
+  /** After a request: shows Intune's session link (or its error) on the card once it appears. */
+  sessionLink: SessionLinkWatch;
   /** Present when single sign-on is configured: requests wait for the technician's token. */
   signedIn?: { start: SignedInStart; connectionName: string; appIdUri: string; consentUrl: string };
 }

@@ -13,7 +13,8 @@ import {
 } from 'botbuilder';
 import type { Caller } from '../assist/caller';
 import type { SessionOutcome, StartOutcome } from '../assist/outcomes';
-import type { SessionCards } from '../assist/ports';
+import type { LinkWatch, SessionCards } from '../assist/ports';
+import type { SessionInputs } from '../assist/sessionInput';
 import type { AskOutcome } from '../assist/askForHelp';
 import type { ResumeOutcome } from '../assist/signedInStart';
 import type { AssistUseCases } from '../assist/useCases';
@@ -41,10 +42,11 @@ import { describeFailure } from './errorText';
 
 /**
  * What a turn answers: a card, a sentence, or a sign-in card for a request parked under `exchangeId`. A card
- * sent as a message may want to know where it was posted (`posted`), to be updated later.
+ * sent as a message may want to know where it was posted (`posted`), to be updated later; a new session's
+ * card says what to watch for once it is posted (`watch`: Intune's session link).
  */
 type Reply =
-  | { card: AdaptiveCard; posted?: (address: CardAddress) => Promise<unknown> }
+  | { card: AdaptiveCard; posted?: (address: CardAddress) => Promise<unknown>; watch?: Omit<LinkWatch, 'card'> }
   | { text: string }
   | { signIn: string }
   /** Universal Actions single sign-on: Teams gets the clicker's token and sends the same action again with it. */
@@ -101,8 +103,10 @@ export class AssistBot extends TeamsActivityHandler {
       if (signedIn && !asTechnician) return { loginRequest: true };
       const outcome = await this.useCases.take.run(caller, data.sessionId, card, asTechnician || undefined);
       switch (outcome.kind) {
-        case 'started':
-          return { card: withOwnViewFor(outcome.session, renderSessionCard(m, outcome.session, { inputs: outcome.inputs, errors: [] })) };
+        case 'started': {
+          const { session, inputs } = outcome;
+          return { card: withOwnViewFor(session, renderSessionCard(m, session, { inputs, errors: [] })), watch: { sessionId: session.id, deviceId: session.device.id, inputs } };
+        }
         case 'taken':
           return { text: m.t('request.takenAlready', { technician: outcome.session.technician.name }) };
         case 'withdrawn':
@@ -208,6 +212,16 @@ export class AssistBot extends TeamsActivityHandler {
       const address = { activityId: sent?.id, conversation: { ...TurnContext.getConversationReference(activity) } };
       await reply.posted(address).catch((error) => this.log.warn({ err: error }, 'could not remember where a card was posted'));
     }
+    this.watchLink(reply, sent?.id, activity);
+  }
+
+  /**
+   * A new session's card is posted: Intune may soon say more about the session (its link, or an error), and
+   * the card is updated once when it does, outside this turn. `cardId` is the posted card's activity id.
+   */
+  private watchLink(reply: Reply, cardId: string | undefined, activity: TurnContext['activity']): void {
+    if (!('card' in reply) || !reply.watch || !cardId) return;
+    this.useCases.sessionLink.watch({ ...reply.watch, card: { activityId: cardId, conversation: { ...TurnContext.getConversationReference(activity) } } });
   }
 
   /** Why this caller may not ask for help with their own device, if they may not. */
@@ -321,7 +335,9 @@ export class AssistBot extends TeamsActivityHandler {
       await context.sendActivity(m.t(outcome.kind === 'stale' ? 'signIn.stale' : 'signIn.wrongUser'));
       return { status: 200 };
     }
-    await context.sendActivity(this.toActivity(caller, this.startReply(caller, outcome)));
+    const reply = this.startReply(caller, outcome);
+    const sent = await context.sendActivity(this.toActivity(caller, reply));
+    this.watchLink(reply, sent?.id, context.activity);
     return { status: 200 };
   }
 
@@ -338,6 +354,8 @@ export class AssistBot extends TeamsActivityHandler {
     const acts = !EVERYONE_VERBS.has(verb as string);
     const token = (invokeValue as { authentication?: { token?: unknown } }).authentication?.token;
     const reply = await this.guard(caller, async () => (await this.refusal(caller, acts)) ?? handler(caller, payload, card, token));
+    // A card answering an invoke replaces the card clicked (a device picked on the choice card).
+    this.watchLink(reply, activity.replyToId, activity);
     if ('card' in reply) return invokeResponse.card(reply.card);
     if ('text' in reply) return invokeResponse.message(reply.text);
     if ('loginRequest' in reply) return this.loginRequest(caller);
@@ -404,10 +422,12 @@ export class AssistBot extends TeamsActivityHandler {
         return { card: renderDeviceChoiceCard(m, title, outcome.devices, caller.timeZone, MAX_NAME_MATCHES) };
       }
       case 'started': {
-        const form = renderSessionCard(m, outcome.session, { inputs: outcome.inputs, errors: [] });
-        if (caller.conversationType === 'personal') return { card: form };
+        const { session, inputs } = outcome;
+        const watch = { sessionId: session.id, deviceId: session.device.id, inputs };
+        const form = renderSessionCard(m, session, { inputs, errors: [] });
+        if (caller.conversationType === 'personal') return { card: form, watch };
         // Shared: everyone sees where it stands, and Teams asks for the technician's own view (the form).
-        return { card: withOwnViewFor(outcome.session, audience === 'clicker' ? form : renderSessionRecordCard(m, outcome.session)) };
+        return { card: withOwnViewFor(session, audience === 'clicker' ? form : renderSessionRecordCard(m, session)), watch };
       }
       case 'repeated':
         return { text: m.t('find.repeated') };
@@ -465,10 +485,26 @@ export class TeamsSessionCards implements SessionCards {
   ) {}
 
   async show(session: Session): Promise<void> {
+    const m = messagesFor(session.locale);
+    await this.replace(session, renderSessionRecordCard(m, session, failureText(m, session)));
+  }
+
+  async showForm(session: Session, inputs: SessionInputs): Promise<void> {
+    const m = messagesFor(session.locale);
+    const reference = session.card?.conversation as Partial<ConversationReference> | undefined;
+    if (!reference?.conversation?.conversationType || reference.conversation.conversationType === 'personal') {
+      await this.replace(session, renderSessionCard(m, session, { inputs, errors: [] }));
+      return;
+    }
+    // A shared card stays a status for everyone; the technician's refresh brings the form with the link.
+    const status = session.requester ? renderRequestCard(messagesFor(session.requester.locale), session) : withOwnViewFor(session, renderSessionRecordCard(m, session));
+    await this.replace(session, status);
+  }
+
+  private async replace(session: Session, card: AdaptiveCard): Promise<void> {
     if (!session.card) return;
     const { activityId, conversation } = session.card;
-    const m = messagesFor(session.locale);
-    const activity = MessageFactory.attachment(CardFactory.adaptiveCard(renderSessionRecordCard(m, session, failureText(m, session))));
+    const activity = MessageFactory.attachment(CardFactory.adaptiveCard(card));
     await this.adapter.continueConversationAsync(this.botAppId, conversation as Partial<ConversationReference>, async (context) => {
       // Without the card's id (a client that did not say which card was clicked) the record arrives as a new message.
       if (activityId) await context.updateActivity({ ...activity, id: activityId });

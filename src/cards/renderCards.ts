@@ -148,6 +148,7 @@ export function renderSessionCard(m: Messages, session: Session, state: SessionC
     subtitle: m.t('session.subtitle', { deviceName: session.device.deviceName ?? '' }),
     facts: deviceFacts(session.device, session.timeZone, m),
     notice,
+    links: sessionLinks(m, session),
     inputs: { ...state.inputs, endedMinutes: minutesValue(state.inputs.endedMinutesAgo), lasted: minutesValue(state.inputs.lastedMinutes) },
     // Open when the times were changed or are wrong; otherwise one click logs "since the request, until now".
     adjustOpen: timesAdjusted(state.inputs) || errors.times !== '',
@@ -169,6 +170,8 @@ export function renderSessionCard(m: Messages, session: Session, state: SessionC
       helperDevice: m.t('session.helperDevice'),
       submit: m.t('session.submit'),
       cancel: m.t('session.cancel'),
+      openSession: m.t('session.openSession'),
+      openInIntune: m.t('session.openInIntune'),
     },
     sessionTypes: SESSION_TYPES.map((value) => ({ value, title: m.t(`sessionType.${value}`) })),
     helperDevices: [
@@ -176,6 +179,19 @@ export function renderSessionCard(m: Messages, session: Session, state: SessionC
       { value: NO_HELPER_DEVICE, title: m.t('session.noHelperDevice') },
     ],
   });
+}
+
+/**
+ * "Open session" once Intune gave an https link (checked when it was stored), "Open in Intune" from the
+ * request on, and Intune's error in a sentence of ours: its words are data, escaped by the catalogue.
+ */
+function sessionLinks(m: Messages, session: Session): { session: string; intune: string; notice: string } {
+  const found = session.assistance;
+  const notices = [
+    found?.errorDetails ? m.t('session.assistanceError', { details: found.errorDetails }) : '',
+    found?.linkRefused ? m.t('session.linkRefused') : '',
+  ];
+  return { session: found?.sessionUrl ?? '', intune: session.intuneUrl ?? '', notice: notices.filter(Boolean).join(' ') };
 }
 
 const RECORD_COLOR: Record<Session['state'], string> = {

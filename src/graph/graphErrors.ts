@@ -1,6 +1,6 @@
 // Graph failures as one typed error the use cases and the bot can act on without reading HTTP.
 
-export type GraphOperation = 'findDevices' | 'getDevice' | 'requestAssistance' | 'getUser' | 'findUsers' | 'listUserDevices' | 'report' | 'checkMembership';
+export type GraphOperation = 'findDevices' | 'getDevice' | 'getAssistanceSession' | 'requestAssistance' | 'getUser' | 'findUsers' | 'listUserDevices' | 'report' | 'checkMembership';
 
 export type GraphFailureKind =
   | 'unauthorized' // 401: our credential was refused
@@ -15,6 +15,7 @@ export type GraphFailureKind =
 const REQUIRED_PERMISSION: Record<GraphOperation, string> = {
   findDevices: 'DeviceManagementManagedDevices.Read.All',
   getDevice: 'DeviceManagementManagedDevices.Read.All',
+  getAssistanceSession: 'DeviceManagementManagedDevices.Read.All',
   listUserDevices: 'DeviceManagementManagedDevices.Read.All',
   requestAssistance: 'DeviceManagementManagedDevices.ReadWrite.All',
   getUser: 'User.Read.All',

@@ -8,7 +8,11 @@ import {
   type IntuneGraph,
   type ManagedDevice,
   type RemoteAssistanceReport,
+  type RemoteAssistanceSessionState,
 } from './types';
+
+/** Intune computes these only on a single-device GET that names them in `$select` (graph-contract.md §2). */
+const SESSION_FIELDS = ['remoteAssistanceSessionUrl', 'remoteAssistanceSessionErrorDetails'];
 
 /** Most devices one name may match that are listed: more than a technician can pick from anyway. */
 export const MAX_NAME_MATCHES = 25;
@@ -81,6 +85,14 @@ export class IntuneGraphService implements IntuneGraph {
     await this.call('requestAssistance', (signal) =>
       this.client.api(`/users/${encodeURIComponent(userId)}/managedDevices/${encodeURIComponent(deviceId)}/requestRemoteAssistance`).option('signal', signal).post(undefined),
     );
+  }
+
+  async getRemoteAssistanceSession(deviceId: string): Promise<RemoteAssistanceSessionState> {
+    return this.call('getAssistanceSession', async (signal) => {
+      const device = await this.client.api(`/deviceManagement/managedDevices/${encodeURIComponent(deviceId)}`).option('signal', signal).select(SESSION_FIELDS).get();
+      const text = (value: unknown) => (typeof value === 'string' ? value : null);
+      return { sessionUrl: text(device.remoteAssistanceSessionUrl), errorDetails: text(device.remoteAssistanceSessionErrorDetails) };
+    });
   }
 
   async getUser(userId: string): Promise<DirectoryUser> {

@@ -63,6 +63,15 @@ export interface RemoteAssistanceReport {
   sharerEnrollmentState: EnrollmentState;
 }
 
+/**
+ * A managed device's `remoteAssistanceSessionUrl` and `remoteAssistanceSessionErrorDetails` (both computed by
+ * Intune after `requestRemoteAssistance`; empty until then). Text from outside, not yet checked.
+ */
+export interface RemoteAssistanceSessionState {
+  sessionUrl: string | null;
+  errorDetails: string | null;
+}
+
 /** What the use cases need from Graph; one implementation talks HTTP, tests may fake it. */
 export interface IntuneGraph {
   findDevicesByName(deviceName: string): Promise<ManagedDevice[]>;
@@ -72,6 +81,8 @@ export interface IntuneGraph {
   requestRemoteAssistance(deviceId: string): Promise<void>;
   /** The same, through the device's user (`/users/{id}/managedDevices/{id}/…`): only a device of theirs is found. */
   requestRemoteAssistanceFor(userId: string, deviceId: string): Promise<void>;
+  /** The session link or error Intune computed after a request (a single GET that selects them, as Intune requires). */
+  getRemoteAssistanceSession(deviceId: string): Promise<RemoteAssistanceSessionState>;
   getUser(userId: string): Promise<DirectoryUser>;
   /** Users whose UPN or e-mail address is `address` (case-insensitively). */
   findUsersByAddress(address: string): Promise<DirectoryUser[]>;

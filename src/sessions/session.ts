@@ -48,6 +48,10 @@ export interface Session {
   updatedAt: string;
   /** Intune did not confirm the request (no answer, a reset, a 5xx): the prompt may still have reached the device. */
   unconfirmed?: boolean;
+  /** The device's page in the Intune admin center, where Remote Help is launched (the configured host, when the session started). */
+  intuneUrl?: string;
+  /** What Intune said of the session after the request, once it said anything; shown on the live card. */
+  assistance?: AssistanceFound;
   report?: SessionReport;
   /** Where the session's card was posted, so the report worker can update it in place after the turn. */
   card?: CardAddress;
@@ -70,6 +74,20 @@ export interface Session {
   cancelledAt?: string;
   /** Why the last report attempt failed: shown on the card; set with state `failed` when it was final. */
   failure?: ReportFailure;
+}
+
+/**
+ * The device's `remoteAssistanceSessionUrl` and `remoteAssistanceSessionErrorDetails` as first seen after the
+ * request. Both come from outside: the link is kept only when it is https, the error is shown escaped.
+ */
+export interface AssistanceFound {
+  /** The https link that opens the session. */
+  sessionUrl?: string;
+  /** Intune's own words on why no session could be set up (trimmed, at most 500 characters). */
+  errorDetails?: string;
+  /** Intune gave a link that was not https: it is not offered, and not kept. */
+  linkRefused?: boolean;
+  at: string;
 }
 
 /** The channel's own reference to a posted card, kept opaque below the bot. */

@@ -1,7 +1,8 @@
 // The whole product in a browser: Microsoft 365 Agents Playground (offline) in Debian's Chromium, in front of
 // the built bot (`node lib/index.js`, a child process) and the loopback Entra and Graph emulators.
 // Run: npm run build && node --test --import tsx test/browser/playground.test.ts
-// Leaves docs/playground.png: the Playground with the reported session's record card.
+// Leaves docs/playground.png: the Playground with the reported session's record card, and
+// docs/playground-session-link.png: the live card once Intune's session link is on it.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';
@@ -17,6 +18,7 @@ const CHROMIUM = '/usr/bin/chromium';
 /** The Playground's (and so the technician's) time zone; BROWSER_TEST_TZ overrides it, e.g. to try a zone where it is just past midnight. */
 const TIME_ZONE = process.env.BROWSER_TEST_TZ || 'Europe/Lisbon';
 const SCREENSHOT = path.join(ROOT, 'docs', 'playground.png');
+const LINK_SCREENSHOT = path.join(ROOT, 'docs', 'playground-session-link.png');
 const LOOPBACK = /^https?:\/\/(localhost|127\.0\.0\.1)[:/]/;
 
 let stack: PlaygroundStack | undefined;
@@ -91,6 +93,14 @@ describe('AssistDesk in Microsoft 365 Agents Playground', { timeout: 150_000 }, 
       await card.getByText('Remote assistance requested', { exact: true }).waitFor({ timeout: 30_000 });
       await card.getByText('Intune asked LAPTOP-42 for a session', { exact: false }).waitFor();
       assert.equal(graph.assistanceRequests.length, 1);
+      // A second later Intune's session link is known and the card is updated in place, once: it then offers
+      // both links (the renderer gives Action.OpenUrl the role of a link). Waited for before touching the
+      // form, since an update resets what was typed.
+      await card.getByRole('link', { name: 'Open session', exact: true }).waitFor({ timeout: 15_000 });
+      await card.getByRole('link', { name: 'Open in Intune', exact: true }).waitFor();
+      await card.scrollIntoViewIfNeeded();
+      mkdirSync(path.dirname(LINK_SCREENSHOT), { recursive: true });
+      await page.screenshot({ path: LINK_SCREENSHOT });
 
       // One click: the type (full control the first time) and the technician's device are preselected, and
       // the times, "since the request, until now", sit folded behind "Adjust times".

@@ -30,6 +30,13 @@ const PERMS = {
   readUsers: ['User.Read.All', 'User.ReadBasic.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
 };
 
+/**
+ * What Intune computes for a device after requestRemoteAssistance: from `afterMs` after the last request on,
+ * `remoteAssistanceSessionUrl` and `remoteAssistanceSessionErrorDetails` (empty strings mean none, as Graph
+ * sends them). Unset: the emulator's https link, at once.
+ */
+export interface AssistanceOutcome { afterMs?: number; sessionUrl?: string; errorDetails?: string }
+
 interface Ctx { rec: RecordedRequest; version: 'v1.0' | 'beta'; segs: string[]; claims: Claims }
 type Result = GraphErrorInfo | { status: 200; body: unknown } | { status: 204 };
 
@@ -38,6 +45,9 @@ export class GraphEmulator {
   readonly reports: unknown[] = [];
   readonly assistanceRequests: string[] = [];
   private readonly faults = new FaultSet();
+  /** Device id ➜ when remote assistance was last requested on it, and what Intune then computes. */
+  private readonly requestedAt = new Map<string, number>();
+  private readonly outcomes = new Map<string, AssistanceOutcome>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly server: https.Server;
   private readonly pageSize: number;
@@ -59,6 +69,8 @@ export class GraphEmulator {
   get baseUrl(): string { return `https://127.0.0.1:${this.port}`; }
 
   fault(rule: FaultRule): void { this.faults.add(rule); }
+  /** What Intune will say about the session after a request on this device (cleared by reset()). */
+  assistanceOutcome(deviceId: string, outcome: AssistanceOutcome): void { this.outcomes.set(deviceId.toLowerCase(), outcome); }
   failRate(path: RegExp | string, rate: number, faults: RateFault[], seed = 1): void { this.faults.addRate(path, rate, faults, seed); }
 
   /** Resolves once no request is in the emulator's hands: a hung call may still record a report. */
@@ -70,6 +82,8 @@ export class GraphEmulator {
     this.requests.length = 0;
     this.reports.length = 0;
     this.assistanceRequests.length = 0;
+    this.requestedAt.clear();
+    this.outcomes.clear();
     this.faults.clear();
   }
 
@@ -157,7 +171,7 @@ export class GraphEmulator {
     return ok({
       '@odata.context': this.context(ctx, entitySet, q.select),
       ...(page.nextLink ? { '@odata.nextLink': page.nextLink } : {}),
-      value: page.value.map((d) => project(deviceEntity(d, ''), q.select, DEVICE_DEFAULT_PROPS)),
+      value: page.value.map((d) => project(deviceEntity(d), q.select, DEVICE_DEFAULT_PROPS)),
     });
   }
 
@@ -168,10 +182,16 @@ export class GraphEmulator {
     if ('status' in q) return q;
     const d = this.findDevice(id);
     if (!d) return notFound(`Resource not found: managedDevice '${id}'.`);
-    // Intune computes the session URL only on a single GET that selects it explicitly.
-    const url = q.select?.includes('remoteAssistanceSessionUrl') && this.assistanceRequests.includes(d.id)
-      ? `https://remoteassistance.example.invalid/session/${encodeURIComponent(d.id)}` : '';
-    return ok({ '@odata.context': `${this.context(ctx, 'deviceManagement/managedDevices', q.select)}/$entity`, ...project(deviceEntity(d, url), q.select, DEVICE_DEFAULT_PROPS) });
+    return ok({ '@odata.context': `${this.context(ctx, 'deviceManagement/managedDevices', q.select)}/$entity`, ...project(deviceEntity(d, this.assistanceSession(d, q.select)), q.select, DEVICE_DEFAULT_PROPS) });
+  }
+
+  /** Intune computes the session properties only on a single GET that selects them explicitly, after a request. */
+  private assistanceSession(d: ManagedDevice, select: string[] | undefined): { url: string; errorDetails: string } {
+    const requested = this.requestedAt.get(d.id.toLowerCase());
+    const outcome = this.outcomes.get(d.id.toLowerCase()) ?? { sessionUrl: `https://remoteassistance.example.invalid/session/${encodeURIComponent(d.id)}` };
+    const ready = requested !== undefined && Date.now() - requested >= (outcome.afterMs ?? 0);
+    const selected = (name: string, value: string | undefined) => (ready && select?.includes(name) ? value ?? '' : '');
+    return { url: selected('remoteAssistanceSessionUrl', outcome.sessionUrl), errorDetails: selected('remoteAssistanceSessionErrorDetails', outcome.errorDetails) };
   }
 
   private requestAssistance(ctx: Ctx, id: string): Result {
@@ -188,6 +208,7 @@ export class GraphEmulator {
     const d = this.findDevice(id);
     if (!d) return notFound(`Resource not found: managedDevice '${id}'.`);
     this.assistanceRequests.push(d.id);
+    this.requestedAt.set(d.id.toLowerCase(), Date.now());
     return { status: 204 };
   }
 

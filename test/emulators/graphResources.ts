@@ -33,8 +33,11 @@ export const DEVICE_SHAPE: EntityShape = {
 /** Without $select Graph returns every property (notes and the session URL stay empty). */
 export const DEVICE_DEFAULT_PROPS = DEVICE_SHAPE.props;
 
-export function deviceEntity(d: ManagedDevice, sessionUrl: string): Record<string, unknown> {
-  return { ...OTHER_DEVICE_DEFAULTS, ...d, remoteAssistanceSessionUrl: sessionUrl };
+/** The two properties Intune computes after requestRemoteAssistance; empty strings (Graph's default) until then. */
+export interface AssistanceSession { url: string; errorDetails: string }
+
+export function deviceEntity(d: ManagedDevice, session: AssistanceSession = { url: '', errorDetails: '' }): Record<string, unknown> {
+  return { ...OTHER_DEVICE_DEFAULTS, ...d, remoteAssistanceSessionUrl: session.url, remoteAssistanceSessionErrorDetails: session.errorDetails };
 }
 
 const USER_DEFAULT_PROPS = [

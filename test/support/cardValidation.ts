@@ -34,6 +34,21 @@ export function executeActions(card: unknown): Array<{ verb: string; title: stri
   return found;
 }
 
+/** Every Action.OpenUrl in a card, wherever it sits (an ActionSet in the body, the card's actions). */
+export function openUrlActions(card: unknown): Array<{ title: string; url: string }> {
+  const found: Array<{ title: string; url: string }> = [];
+  const walk = (node: unknown) => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      const n = node as Record<string, unknown>;
+      if (n.type === 'Action.OpenUrl') found.push({ title: n.title as string, url: n.url as string });
+      Object.values(n).forEach(walk);
+    }
+  };
+  walk(card);
+  return found;
+}
+
 /** All inputs of a card by id. */
 export function inputs(card: unknown): Record<string, Record<string, unknown>> {
   const found: Record<string, Record<string, unknown>> = {};

@@ -40,6 +40,9 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const env = {
     ...emulators.botEnv,
     LOG_LEVEL: 'debug',
+    // The watch for a session's link updates the card and reads Graph after the turn, into the next test's
+    // recordings: off unless a test is about it (sessionLink.test.ts turns it on).
+    SESSION_LINK_WAIT_SEC: '0',
     // Without Azure Storage each world keeps its own embedded SQLite file, as a first run on a laptop would.
     ...(options.storageConnectionString
       ? { AZURE_STORAGE_CONNECTION_STRING: options.storageConnectionString }

@@ -3,10 +3,11 @@ import { describe, it } from 'node:test';
 import { defaultInputs } from '../../src/assist/sessionInput';
 import { renderDeviceChoiceCard, renderHelpCard, renderPeopleChoiceCard, renderRequestCard, renderRequestListCard, renderSessionCard, renderSessionListCard, renderSessionRecordCard } from '../../src/cards/renderCards';
 import { CATALOGUES, messagesFor } from '../../src/i18n/messages';
-import { assertValidCard, executeActions, inputs } from '../support/cardValidation';
+import { assertValidCard, executeActions, inputs, openUrlActions } from '../support/cardValidation';
 import { aSession, laptop } from './fixtures';
 
 const m = messagesFor('en-US');
+const INTUNE_URL = 'https://intune.microsoft.com/#view/Microsoft_Intune_Devices/DeviceSettingsMenuBlade/~/overview/mdmDeviceId/5b3a1f0e-0000-4000-8000-000000000042';
 
 describe('every card in every language', () => {
   /** Teams refuses a message over about 28 KB. */
@@ -33,6 +34,8 @@ describe('every card in every language', () => {
         renderDeviceChoiceCard(lm, lm.t('choice.title', { count: 50, deviceName: 'KIOSK' }), [...many, ...many], 'Europe/Lisbon', 25),
         renderPeopleChoiceCard(lm, 'Ma', people, 25),
         renderSessionCard(lm, aSession({ unconfirmed: true }), { inputs: defaultInputs(aSession().helperDevices), errors: ['endBeforeStart', 'startBeforeRequest', 'helperDeviceInvalid'] }),
+        // Everything Intune may say at its longest: a link of 2,048 characters, 500 of error, a refused link.
+        renderSessionCard(lm, aSession({ intuneUrl: INTUNE_URL, assistance: { sessionUrl: `https://start.example/${'s'.repeat(2020)}`, errorDetails: '*'.repeat(500), linkRefused: true, at: '2026-11-23T10:00:05Z' } }), { inputs: defaultInputs(aSession().helperDevices), errors: ['endBeforeStart'] }),
         ...states.map((session) => renderSessionRecordCard(lm, session, lm.t('graph.unavailable'))),
         renderSessionListCard(lm, Array.from({ length: 10 }, (_, i) => states[i % states.length])),
         renderSessionListCard(lm, []),
@@ -123,6 +126,38 @@ describe('cards', () => {
     assert.equal(Object.keys(inputs(card)).length, 0);
     const text = JSON.stringify(card);
     for (const fact of ['Remote assistance session reported', 'Alex Tech', 'LAPTOP-42', 'View only', '1 h 25 min', 'Reported at']) assert.ok(text.includes(fact), fact);
+  });
+});
+
+describe('what Intune said about the session, on the card', () => {
+  const form = (session: ReturnType<typeof aSession>) => renderSessionCard(m, session, { inputs: defaultInputs(session.helperDevices), errors: [] });
+  const at = '2026-11-23T10:00:05Z';
+
+  it('offers "Open in Intune" from the request on, and "Open session" once Intune gave its link', () => {
+    const waiting = form(aSession({ intuneUrl: INTUNE_URL }));
+    assertValidCard(waiting);
+    assert.deepEqual(openUrlActions(waiting), [{ title: 'Open in Intune', url: INTUNE_URL }]);
+    const linked = form(aSession({ intuneUrl: INTUNE_URL, assistance: { sessionUrl: 'https://start.example/s/1', at } }));
+    assertValidCard(linked);
+    assert.deepEqual(openUrlActions(linked), [{ title: 'Open session', url: 'https://start.example/s/1' }, { title: 'Open in Intune', url: INTUNE_URL }]);
+    assert.deepEqual(executeActions(linked).map((a) => a.verb), ['submitReport', 'cancelSession'], 'the form is still the form');
+    assert.deepEqual(openUrlActions(form(aSession())), [], 'a session from before this version has no links');
+  });
+
+  it("shows Intune's error in a sentence, escaped, and says why a link that is not https is not offered", () => {
+    const card = form(aSession({ intuneUrl: INTUNE_URL, assistance: { errorDetails: '*Partner* [not onboarded](https://evil.example)\n# now', linkRefused: true, at } }));
+    assertValidCard(card);
+    const text = JSON.stringify(card);
+    assert.ok(text.includes(JSON.stringify("Intune couldn't set up the session. It said: \\*Partner\\* \\[not onboarded\\]\\(https://evil.example\\) \\# now").slice(1, -1)), text);
+    assert.ok(!text.includes('[not onboarded](https'), 'no live link');
+    assert.ok(text.includes("isn't a secure (https) address"));
+    assert.deepEqual(openUrlActions(card), [{ title: 'Open in Intune', url: INTUNE_URL }]);
+  });
+
+  it('leaves the links off the read-only record', () => {
+    const record = renderSessionRecordCard(m, aSession({ state: 'cancelled', intuneUrl: INTUNE_URL, assistance: { sessionUrl: 'https://start.example/s/1', at }, cancelledAt: at }));
+    assertValidCard(record);
+    assert.deepEqual(openUrlActions(record), []);
   });
 });
 

@@ -57,3 +57,24 @@ describe('configuration', () => {
     assert.equal(both.bot.environment.MicrosoftAppId, '66666666-7777-8888-9999-000000000002', 'the botbuilder name wins over the alias');
   });
 });
+
+describe('the Intune admin center and the watch for session links', () => {
+  it('links to the commercial admin center and watches for three minutes by default', () => {
+    assert.deepEqual(loadConfig(base).intune, { adminCenterUrl: 'https://intune.microsoft.com', sessionLinkWaitSec: 180 });
+  });
+
+  it("takes a sovereign cloud's admin center, a path kept and a trailing slash dropped, and 0 to watch nothing", () => {
+    const config = loadConfig({ ...base, INTUNE_ADMIN_CENTER_URL: 'https://intune.microsoft.us/', SESSION_LINK_WAIT_SEC: '0' });
+    assert.deepEqual(config.intune, { adminCenterUrl: 'https://intune.microsoft.us', sessionLinkWaitSec: 0 });
+    assert.equal(loadConfig({ ...base, INTUNE_ADMIN_CENTER_URL: 'https://intune.microsoft.com/contoso.onmicrosoft.com' }).intune.adminCenterUrl, 'https://intune.microsoft.com/contoso.onmicrosoft.com');
+  });
+
+  it('names a bad admin center URL or wait', () => {
+    for (const url of ['http://intune.microsoft.com', 'intune.microsoft.com', 'https://intune.microsoft.com/#view', 'https://intune.microsoft.com/?x=1']) {
+      assert.ok(problemsOf({ ...base, INTUNE_ADMIN_CENTER_URL: url }).some((p) => p.startsWith('INTUNE_ADMIN_CENTER_URL')), url);
+    }
+    for (const wait of ['301', '-1', 'soon']) {
+      assert.ok(problemsOf({ ...base, SESSION_LINK_WAIT_SEC: wait }).some((p) => p.startsWith('SESSION_LINK_WAIT_SEC')), wait);
+    }
+  });
+});

@@ -16,6 +16,7 @@ function fakeGraph(report: (r: RemoteAssistanceReport) => Promise<void>): Intune
     findDevicesContaining: async () => [],
     getDevice: async () => { throw new Error('unused'); },
     requestRemoteAssistance: async () => {},
+    getRemoteAssistanceSession: async () => ({ sessionUrl: null, errorDetails: null }),
     getUser: async () => user,
     listUserDevices: async () => [],
     reportRemoteAssistance: report,
