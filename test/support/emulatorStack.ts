@@ -9,6 +9,7 @@ import { GraphEmulator } from '../emulators/graph';
 import { makeDemoSeed, TECHNICIAN_ID, type GraphSeed, type GraphUser } from '../emulators/seed';
 import { makeLoopbackTls, type LoopbackTls } from '../emulators/tls';
 import { freePort, startBot, type BotProcess } from './botProcess';
+import { LocaleProxy } from './localeProxy';
 import { startPlayground, type Playground } from './playground';
 
 /** The app registration the bot calls Graph with (same values as world.ts). */
@@ -115,9 +116,14 @@ export function writePlaygroundConfig(dir: string, seed: GraphSeed, technicianId
 export interface PlaygroundStack {
   emulators: Emulators;
   bot: BotProcess;
+  /** The current Playground; restartPlayground() replaces it. */
   playground: Playground;
+  /** Between the Playground and the bot when `locale` was given: set its `locale` to change the technician's language. */
+  localeProxy?: LocaleProxy;
   /** The Playground's time zone (its process TZ), which it sends as the activities' localTimezone. */
   timeZone: string;
+  /** A fresh Playground (an empty chat, installed anew) on the same port, in front of the same bot and store. */
+  restartPlayground(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -133,17 +139,24 @@ export interface PlaygroundStackOptions {
   timeZone?: string;
   /** How long the bot may take to answer /healthz; default 30 s. */
   botTimeoutMs?: number;
+  /**
+   * The locale the bot sees on every activity. The Playground always sends en-US, so when this is given a
+   * LocaleProxy between the two rewrites it (stack.localeProxy changes it later).
+   */
+  locale?: string;
 }
 
 /** Emulators, the bot (`node lib/index.js`, built beforehand) and Agents Playground in front of it. */
 export async function startPlaygroundStack(options: PlaygroundStackOptions = {}): Promise<PlaygroundStack> {
   const timeZone = options.timeZone ?? 'Europe/Lisbon';
   const emulators = await startEmulators();
+  const localeProxy = options.locale ? new LocaleProxy(options.locale) : undefined;
   let bot: BotProcess | undefined;
   let playground: Playground | undefined;
   const stop = async () => {
     // The Playground first (no more turns), then the bot (SIGTERM: it finishes turns and reports), then Graph.
     await playground?.stop().catch(() => undefined);
+    await localeProxy?.stop().catch(() => undefined);
     await bot?.stop().catch(() => undefined);
     await emulators.stop();
   };
@@ -158,16 +171,28 @@ export async function startPlaygroundStack(options: PlaygroundStackOptions = {})
       },
       { timeoutMs: options.botTimeoutMs ?? 30_000 },
     );
+    await localeProxy?.start(bot.port);
+    const botEndpoint = localeProxy?.botEndpoint ?? `http://127.0.0.1:${bot.port}/api/messages`;
     const configFile = writePlaygroundConfig(emulators.dir, emulators.seed);
     const wanted = options.playgroundPort ?? (await freePort());
-    playground = await startPlayground({
-      botEndpoint: `http://127.0.0.1:${bot.port}/api/messages`,
-      port: wanted,
-      configFile,
-      env: { TZ: timeZone },
-    });
-    if (playground.port !== wanted) throw new Error(`Agents Playground took port ${playground.port} instead of ${wanted} (port ${wanted} is busy)`);
-    return { emulators, bot, playground, timeZone, stop };
+    const openPlayground = async () => {
+      playground = await startPlayground({
+        botEndpoint,
+        port: wanted,
+        configFile,
+        env: { TZ: timeZone },
+      });
+      if (playground.port !== wanted) throw new Error(`Agents Playground took port ${playground.port} instead of ${wanted} (port ${wanted} is busy)`);
+      return playground;
+    };
+    const stack: PlaygroundStack = {
+      emulators, bot, playground: await openPlayground(), localeProxy, timeZone, stop,
+      async restartPlayground() {
+        await playground?.stop();
+        stack.playground = await openPlayground();
+      },
+    };
+    return stack;
   } catch (error) {
     await stop();
     throw error;
