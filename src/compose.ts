@@ -21,7 +21,7 @@ import type { TokenCredential } from '@azure/identity';
 import type { AppConfig } from './config';
 import { createGraphClient } from './graph/graphClient';
 import { IntuneGraphService } from './graph/intuneGraphService';
-import { WritePacer } from './graph/writePacer';
+import { WritePacer, type WritePriority } from './graph/writePacer';
 import type { Logger } from './log';
 import { openStore } from './store/openStore';
 import type { OutboxMessage } from './store/ports';
@@ -40,6 +40,8 @@ const GRAPH_MAX_RETRIES = 2;
 const GRAPH_TURN_DEADLINE_MS = 3500;
 /** One look for a session's link, outside the turn: short, since the next look is never far off and a shutdown waits for the looks under way. */
 const LINK_LOOK_DEADLINE_MS = 5000;
+/** Longest a turn waits for Intune's write budget: past it the technician is told when the request will go. */
+const BUDGET_TURN_WAIT_MS = 500;
 /** Reports in hand at once per instance. */
 const WORKER_BATCH = 16;
 /** Once-claims guard against Teams' retries and double clicks (seconds to minutes); a day is ample. */
@@ -64,14 +66,16 @@ export async function composeApp(config: AppConfig, log: Logger, cards: SessionC
     // A custom authority (sovereign cloud, local emulator) is taken as given, not discovered.
     disableInstanceDiscovery: Boolean(graph.authorityHost),
   });
-  // Intune's write budget, split so that a backlog of reports never keeps a technician waiting in a turn.
-  const interactiveWrites = new WritePacer(Math.max(1, Math.floor(graph.writesPer20s / 4)), 20_000);
-  const backgroundWrites = new WritePacer(Math.max(1, graph.writesPer20s - Math.floor(graph.writesPer20s / 4)), 20_000);
-  const graphWith = (as: TokenCredential, writes = interactiveWrites, deadlineMs = GRAPH_TURN_DEADLINE_MS, maxRetries = GRAPH_MAX_RETRIES) =>
+  // One Intune write budget: technicians' requests go first, queued reports use what is left. A turn never
+  // waits for it longer than BUDGET_TURN_WAIT_MS: the request is then made when room comes, outside the turn.
+  const writes = new WritePacer(graph.writesPer20s, 20_000);
+  const graphWith = (as: TokenCredential, priority: WritePriority = 'interactive', deadlineMs = GRAPH_TURN_DEADLINE_MS, maxRetries = GRAPH_MAX_RETRIES) =>
     new IntuneGraphService(
       createGraphClient({ baseUrl: graph.baseUrl, scope: graph.scope, credential: as, maxRetryWaitSec: GRAPH_MAX_RETRY_WAIT_SEC, maxRetries }),
       writes,
       deadlineMs,
+      priority,
+      BUDGET_TURN_WAIT_MS,
     );
   const intune = graphWith(credential);
   // With single sign-on, Intune is asked as the technician (on-behalf-of their Teams token).
@@ -103,7 +107,7 @@ export async function composeApp(config: AppConfig, log: Logger, cards: SessionC
   // A delivery makes three calls after waiting up to 20 s for write budget: each gets a fifth of the lease, so
   // the whole delivery ends before the lease lapses and no other worker sends the same report meanwhile.
   const workerDeadlineMs = Math.min(30_000, (reports.leaseSec * 1000) / 5);
-  const deliver = new DeliverReport(graphWith(credential, backgroundWrites, workerDeadlineMs), store.sessions, cards, graph.reportPayload, log, policy);
+  const deliver = new DeliverReport(graphWith(credential, 'background', workerDeadlineMs), store.sessions, cards, graph.reportPayload, log, policy);
   // A message stays hidden longer than the lease, so it never comes back while its delivery still runs.
   const visibilityTimeoutSec = Math.ceil(reports.leaseSec * 1.5);
   const worker = new ReportWorker<OutboxMessage>(store.outbox, (sessionId, attempt) => deliver.run(sessionId, attempt), log, {
@@ -121,7 +125,7 @@ export async function composeApp(config: AppConfig, log: Logger, cards: SessionC
   const requests = new OpenRequests(store.sessions, notices, config.requests.reminderMin, log);
   // Reads with the app's credential, outside the turn (a read: no write budget is taken). The watch's own
   // backoff is its only retry, so a failing Graph costs one request per look.
-  const showLink = new ShowSessionLink(graphWith(credential, backgroundWrites, LINK_LOOK_DEADLINE_MS, 0), store.sessions, cards, log);
+  const showLink = new ShowSessionLink(graphWith(credential, 'background', LINK_LOOK_DEADLINE_MS, 0), store.sessions, cards, log);
   const linkPoller = new SessionLinkPoller((watch) => showLink.run(watch), log, { ...DEFAULT_LINK_POLL_POLICY, waitMs: config.intune.sessionLinkWaitSec * 1000 });
   const sweeper = new Sweeper(
     [

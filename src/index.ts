@@ -136,6 +136,9 @@ async function main(): Promise<void> {
     try {
       // Turns accepted while earlier ones finished are waited for too.
       while (inFlight.size) await Promise.allSettled([...inFlight]);
+      // Requests still waiting for Intune's write budget are not made: their technicians are told to ask again.
+      app.useCases.start.abandonWaiting();
+      await bot.settled();
       await app.stop();
       process.exit(0);
     } catch (error) {

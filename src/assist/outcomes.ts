@@ -17,6 +17,13 @@ export type StartOutcome =
   | { kind: 'started'; session: Session; inputs: SessionInputs }
   /** This very turn or card pick was already acted on (a Teams retry, a double click): nothing more to say. */
   | { kind: 'repeated' }
+  /**
+   * Intune's write budget is used up: the request goes on its own at about `at`; `later` settles with what
+   * then happened (started, failed, or abandoned when the process stopped first).
+   */
+  | { kind: 'waiting'; deviceName: string; at: string; later: Promise<StartOutcome> }
+  | { kind: 'failed'; error: unknown }
+  | { kind: 'abandoned' }
   /** Intune took the request but the session could not be saved: no card to log it with. */
   | { kind: 'requestedNotSaved'; deviceName: string };
 

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log';
 import { GraphFailure } from '../graph/graphErrors';
-import type { DirectoryUser, IntuneGraph, ManagedDevice } from '../graph/types';
+import type { DirectoryUser, IntuneGraph, ManagedDevice, WriteOptions } from '../graph/types';
+import { BudgetExhausted } from '../graph/writePacer';
 import type { Session } from '../sessions/session';
 import { StoreUnavailableError, type OnceLedger, type SessionStore } from '../store/ports';
 import type { Caller } from './caller';
 import type { StartOutcome } from './outcomes';
 import { defaultInputs } from './sessionInput';
-import { technicianContext } from './technicianContext';
+import { technicianContext, type TechnicianContext } from './technicianContext';
 
 /** Longest device name we look up; Intune names are far shorter. */
 const MAX_DEVICE_NAME = 128;
@@ -33,6 +34,9 @@ export function onceKeyOf(caller: Caller, kind: 'byName' | 'byId'): string {
 }
 
 export class StartAssistance {
+  /** Requests waiting for write budget, each with a way to give up on it. */
+  private readonly waiting = new Set<() => void>();
+
   constructor(
     private readonly graph: IntuneGraph,
     private readonly store: SessionStore,
@@ -110,11 +114,45 @@ export class StartAssistance {
 
   private async on(caller: Caller, device: ManagedDevice, requester: IntuneGraph, onceKey: string): Promise<StartOutcome> {
     // Read what the card needs before asking Intune, so nothing but the store write follows the 204.
-    const { helperDevices, lastType } = await technicianContext(this.graph, this.store, caller, this.log);
+    const context = await technicianContext(this.graph, this.store, caller, this.log);
     if (!(await this.once.claim(onceKey))) return { kind: 'repeated' };
+    try {
+      return await this.ask(caller, device, requester, onceKey, context, {});
+    } catch (error) {
+      if (!(error instanceof BudgetExhausted)) throw error;
+      // Intune's write budget is used up: say when it will go, and make the request then, as the same
+      // requester (the technician's own token, held in memory only, with single sign-on).
+      const later = this.waitForBudget(this.ask(caller, device, requester, onceKey, context, { patient: true }), onceKey);
+      this.log.info({ deviceId: device.id, at: new Date(error.at).toISOString() }, 'remote assistance request waits for Intune write budget');
+      return { kind: 'waiting', deviceName: device.deviceName ?? '', at: new Date(error.at).toISOString(), later };
+    }
+  }
+
+  /** Stops waiting for write budget (the process is stopping): each request still waiting is abandoned. */
+  abandonWaiting(): void {
+    for (const abandon of this.waiting) abandon();
+    this.waiting.clear();
+  }
+
+  private async waitForBudget(asked: Promise<StartOutcome>, onceKey: string): Promise<StartOutcome> {
+    let abandon!: () => void;
+    const abandoned = new Promise<StartOutcome>((resolve) => (abandon = () => resolve({ kind: 'abandoned' })));
+    this.waiting.add(abandon);
+    try {
+      const outcome = await Promise.race([asked.catch((error: unknown): StartOutcome => ({ kind: 'failed', error })), abandoned]);
+      // Nothing was asked of Intune: this message may be sent again.
+      if (outcome.kind === 'abandoned') await this.once.release(onceKey).catch(() => undefined);
+      return outcome;
+    } finally {
+      this.waiting.delete(abandon);
+    }
+  }
+
+  private async ask(caller: Caller, device: ManagedDevice, requester: IntuneGraph, onceKey: string, context: TechnicianContext, options: WriteOptions): Promise<StartOutcome> {
+    const { helperDevices, lastType } = context;
     let unconfirmed = false;
     try {
-      await requester.requestRemoteAssistance(device.id);
+      await requester.requestRemoteAssistance(device.id, options);
     } catch (error) {
       // The prompt may already be on the user's screen: keep the claim, so neither a Teams retry nor this
       // turn asks again, and give the technician a card to log the session with.
@@ -122,7 +160,8 @@ export class StartAssistance {
         unconfirmed = true;
         this.log.warn({ deviceId: device.id, kind: error.kind, status: error.status, requestId: error.requestId }, 'Intune did not confirm the remote assistance request');
       } else {
-        await this.once.release(onceKey);
+        // Over budget the claim is kept: a Teams retry is told the request is on its way.
+        if (!(error instanceof BudgetExhausted)) await this.once.release(onceKey);
         throw error;
       }
     }

@@ -11,7 +11,12 @@ const LAST_TYPE_LOOKBACK = 10;
  * What a new session card offers the technician: their own managed devices (most recently synced first)
  * and the session type they reported last, for one-click logging. Either may be missing: the card still works.
  */
-export async function technicianContext(graph: IntuneGraph, store: SessionStore, caller: Caller, log: Logger): Promise<{ helperDevices: HelperDevice[]; lastType?: RemoteAssistanceSessionType }> {
+export interface TechnicianContext {
+  helperDevices: HelperDevice[];
+  lastType?: RemoteAssistanceSessionType;
+}
+
+export async function technicianContext(graph: IntuneGraph, store: SessionStore, caller: Caller, log: Logger): Promise<TechnicianContext> {
   const [helperDevices, lastType] = await Promise.all([helperDevicesOf(graph, caller, log), lastTypeOf(store, caller)]);
   return { helperDevices, lastType };
 }

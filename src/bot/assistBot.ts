@@ -35,7 +35,7 @@ import { GraphFailure, type GraphFailureKind } from '../graph/graphErrors';
 import type { CardAddress, Session } from '../sessions/session';
 import { parseCommand, type Command } from '../commands/parseCommand';
 import { MAX_NAME_MATCHES } from '../graph/intuneGraphService';
-import { safeTimeZone } from '../i18n/format';
+import { formatDateTime, safeTimeZone } from '../i18n/format';
 import { messagesFor, verbatim, type Messages } from '../i18n/messages';
 import type { Logger } from '../log';
 import { describeFailure } from './errorText';
@@ -72,6 +72,9 @@ const invokeResponse = {
  */
 export class AssistBot extends TeamsActivityHandler {
   /** Card verbs ➜ handlers. Every Action.Execute in our templates names one of these. */
+  /** Follow-ups of requests that waited for write budget, still being shown. */
+  private readonly followUps = new Set<Promise<unknown>>();
+
   private readonly verbs: Record<string, VerbHandler> = {
     submitReport: async (caller, data, card) => this.sessionReply(caller, await this.useCases.submit.run(caller, data.sessionId, data, card), card),
     cancelSession: async (caller, data, card) => this.sessionReply(caller, await this.useCases.cancel.run(caller, data.sessionId), card),
@@ -172,7 +175,7 @@ export class AssistBot extends TeamsActivityHandler {
   constructor(
     private readonly useCases: AssistUseCases,
     /** Shared session cards, updated for everyone when the technician's click changes the session. */
-    private readonly shared: SessionCards,
+    private readonly shared: TeamsSessionCards,
     private readonly log: Logger,
   ) {
     super();
@@ -207,12 +210,41 @@ export class AssistBot extends TeamsActivityHandler {
       const refusal = await this.refusal(caller, acts);
       return refusal ?? this.commands[command.kind](caller, command as never);
     });
+    await this.send(context, caller, reply);
+  }
+
+  /** Sends a turn's answer, then tells whoever wants to know where it was posted (to update it later). */
+  private async send(context: TurnContext, caller: Caller, reply: Reply): Promise<void> {
     const sent = await context.sendActivity(this.toActivity(caller, reply));
     if ('posted' in reply && reply.posted) {
-      const address = { activityId: sent?.id, conversation: { ...TurnContext.getConversationReference(activity) } };
+      const address = { activityId: sent?.id, conversation: { ...TurnContext.getConversationReference(context.activity) } };
       await reply.posted(address).catch((error) => this.log.warn({ err: error }, 'could not remember where a card was posted'));
     }
-    this.watchLink(reply, sent?.id, activity);
+    this.watchLink(reply, sent?.id, context.activity);
+  }
+
+  /**
+   * A request that waited for Intune's write budget went (or failed, or was abandoned at shutdown): the
+   * message that said it would go becomes its session card, or says what happened.
+   */
+  private followUp(caller: Caller, address: CardAddress, later: Promise<StartOutcome>): void {
+    const done = later
+      .then(async (outcome) => {
+        const m = messagesFor(caller.locale);
+        const reply: Reply = outcome.kind === 'failed'
+          ? { text: describeFailure(m, outcome.error) ?? m.t('error.generic') }
+          : outcome.kind === 'abandoned' ? { text: m.t('budget.abandoned') } : this.startReply(caller, outcome);
+        await this.shared.update(address, 'card' in reply ? { card: reply.card } : { text: 'text' in reply ? reply.text : m.t('error.generic') });
+        if ('card' in reply && reply.watch) this.useCases.sessionLink.watch({ ...reply.watch, card: address });
+      })
+      .catch((error) => this.log.warn({ err: error }, 'could not show the outcome of a request that waited for write budget'))
+      .finally(() => this.followUps.delete(done));
+    this.followUps.add(done);
+  }
+
+  /** Resolves once every follow-up under way has been shown (shutdown waits for it). */
+  async settled(): Promise<void> {
+    while (this.followUps.size) await Promise.allSettled([...this.followUps]);
   }
 
   /**
@@ -335,9 +367,7 @@ export class AssistBot extends TeamsActivityHandler {
       await context.sendActivity(m.t(outcome.kind === 'stale' ? 'signIn.stale' : 'signIn.wrongUser'));
       return { status: 200 };
     }
-    const reply = this.startReply(caller, outcome);
-    const sent = await context.sendActivity(this.toActivity(caller, reply));
-    this.watchLink(reply, sent?.id, context.activity);
+    await this.send(context, caller, this.startReply(caller, outcome));
     return { status: 200 };
   }
 
@@ -431,6 +461,15 @@ export class AssistBot extends TeamsActivityHandler {
       }
       case 'repeated':
         return { text: m.t('find.repeated') };
+      case 'waiting': {
+        const seconds = Math.max(1, Math.ceil((Date.parse(outcome.at) - Date.now()) / 1000));
+        const text = m.t('budget.waiting', { deviceName: outcome.deviceName, time: formatDateTime(outcome.at, caller.timeZone, m) ?? outcome.at, seconds });
+        return { text, posted: async (address) => this.followUp(caller, address, outcome.later) };
+      }
+      case 'failed':
+        return { text: describeFailure(m, outcome.error) ?? m.t('error.generic') };
+      case 'abandoned':
+        return { text: m.t('budget.abandoned') };
       case 'requestedNotSaved':
         return { text: m.t('store.requestedNotSaved', { deviceName: outcome.deviceName }) };
     }
@@ -499,6 +538,14 @@ export class TeamsSessionCards implements SessionCards {
     // A shared card stays a status for everyone; the technician's refresh brings the form with the link.
     const status = session.requester ? renderRequestCard(messagesFor(session.requester.locale), session) : withOwnViewFor(session, renderSessionRecordCard(m, session));
     await this.replace(session, status);
+  }
+
+  /** Replaces a message the bot posted with a card or a sentence. */
+  async update(address: CardAddress, message: { card: AdaptiveCard } | { text: string }): Promise<void> {
+    const activity = 'card' in message ? MessageFactory.attachment(CardFactory.adaptiveCard(message.card)) : MessageFactory.text(message.text);
+    await this.adapter.continueConversationAsync(this.botAppId, address.conversation as Partial<ConversationReference>, async (context) => {
+      await context.updateActivity({ ...activity, id: address.activityId });
+    });
   }
 
   private async replace(session: Session, card: AdaptiveCard): Promise<void> {

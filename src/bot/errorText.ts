@@ -1,10 +1,13 @@
 import { GraphFailure } from '../graph/graphErrors';
+import { BudgetExhausted } from '../graph/writePacer';
 import type { MessageKey, Messages } from '../i18n/messages';
 import { StoreUnavailableError } from '../store/ports';
 
 /** A friendly, specific sentence for a failure we understand; undefined for one we don't (a bug). */
 export function describeFailure(m: Messages, error: unknown): string | undefined {
   if (error instanceof StoreUnavailableError) return m.t(error.reason === 'full' ? 'store.full' : 'store.unavailable');
+  // Intune's write budget, from a click that cannot wait (Take it): when to try again.
+  if (error instanceof BudgetExhausted) return m.t('graph.busy', { seconds: Math.max(1, Math.ceil((error.at - Date.now()) / 1000)) });
   if (!(error instanceof GraphFailure)) return undefined;
   switch (error.kind) {
     case 'forbidden':

@@ -1,6 +1,6 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { GraphFailure, toGraphFailure, type GraphOperation } from './graphErrors';
-import type { WritePacer } from './writePacer';
+import type { WritePacer, WritePriority } from './writePacer';
 import {
   DEVICE_FIELDS,
   USER_FIELDS,
@@ -9,6 +9,7 @@ import {
   type ManagedDevice,
   type RemoteAssistanceReport,
   type RemoteAssistanceSessionState,
+  type WriteOptions,
 } from './types';
 
 /** Intune computes these only on a single-device GET that names them in `$select` (graph-contract.md §2). */
@@ -26,10 +27,16 @@ function odataString(value: string): string {
 
 export class IntuneGraphService implements IntuneGraph {
   /** `deadlineMs` bounds each call, its retries and pages included: a Graph that stops answering must not hold a turn or a lease. */
+  /**
+   * Writes take Intune's budget at `priority`; one that could not go within `maxBudgetWaitMs` fails at once with
+   * BudgetExhausted (a turn answers instead of waiting), unless the call is `patient`.
+   */
   constructor(
     private readonly client: Client,
     private readonly writes: WritePacer,
     private readonly deadlineMs: number,
+    private readonly priority: WritePriority = 'background',
+    private readonly maxBudgetWaitMs = Number.POSITIVE_INFINITY,
   ) {}
 
   async findDevicesByName(deviceName: string): Promise<ManagedDevice[]> {
@@ -73,15 +80,15 @@ export class IntuneGraphService implements IntuneGraph {
     );
   }
 
-  async requestRemoteAssistance(deviceId: string): Promise<void> {
-    await this.writes.take();
+  async requestRemoteAssistance(deviceId: string, options: WriteOptions = {}): Promise<void> {
+    await this.takeBudget(options);
     await this.call('requestAssistance', (signal) =>
       this.client.api(`/deviceManagement/managedDevices/${encodeURIComponent(deviceId)}/requestRemoteAssistance`).option('signal', signal).post(undefined),
     );
   }
 
-  async requestRemoteAssistanceFor(userId: string, deviceId: string): Promise<void> {
-    await this.writes.take();
+  async requestRemoteAssistanceFor(userId: string, deviceId: string, options: WriteOptions = {}): Promise<void> {
+    await this.takeBudget(options);
     await this.call('requestAssistance', (signal) =>
       this.client.api(`/users/${encodeURIComponent(userId)}/managedDevices/${encodeURIComponent(deviceId)}/requestRemoteAssistance`).option('signal', signal).post(undefined),
     );
@@ -134,7 +141,7 @@ export class IntuneGraphService implements IntuneGraph {
   }
 
   async reportRemoteAssistance(report: RemoteAssistanceReport): Promise<void> {
-    await this.writes.take();
+    await this.takeBudget({ patient: true });
     // Beta only, and in no public metadata, so no SDK request builder: the generic api() call it is.
     await this.call('report', (signal) =>
       this.client.api('/deviceManagement/reportRemoteAssistance').version('beta').option('signal', signal).post({ reportingPayload: report }),
@@ -146,6 +153,10 @@ export class IntuneGraphService implements IntuneGraph {
       const result = await this.client.api(`/users/${encodeURIComponent(userId)}/checkMemberGroups`).option('signal', signal).post({ groupIds: [groupId] });
       return (result.value as string[]).includes(groupId);
     });
+  }
+
+  private takeBudget({ patient }: WriteOptions): Promise<void> {
+    return this.writes.take(this.priority, patient ? Number.POSITIVE_INFINITY : this.maxBudgetWaitMs);
   }
 
   private async call<T>(operation: GraphOperation, work: (signal: AbortSignal) => Promise<T>): Promise<T> {

@@ -72,15 +72,21 @@ export interface RemoteAssistanceSessionState {
   errorDetails: string | null;
 }
 
+/** `patient`: wait for Intune's write budget as long as it takes (the write goes on its own, outside a turn). */
+export interface WriteOptions {
+  patient?: boolean;
+}
+
 /** What the use cases need from Graph; one implementation talks HTTP, tests may fake it. */
 export interface IntuneGraph {
   findDevicesByName(deviceName: string): Promise<ManagedDevice[]>;
   /** Devices whose name contains `part` (case-insensitively), those starting with it first. */
   findDevicesContaining(part: string): Promise<ManagedDevice[]>;
   getDevice(deviceId: string): Promise<ManagedDevice>;
-  requestRemoteAssistance(deviceId: string): Promise<void>;
+  /** Throws BudgetExhausted when Intune's write budget has no room soon, unless `patient`. */
+  requestRemoteAssistance(deviceId: string, options?: WriteOptions): Promise<void>;
   /** The same, through the device's user (`/users/{id}/managedDevices/{id}/…`): only a device of theirs is found. */
-  requestRemoteAssistanceFor(userId: string, deviceId: string): Promise<void>;
+  requestRemoteAssistanceFor(userId: string, deviceId: string, options?: WriteOptions): Promise<void>;
   /** The session link or error Intune computed after a request (a single GET that selects them, as Intune requires). */
   getRemoteAssistanceSession(deviceId: string): Promise<RemoteAssistanceSessionState>;
   getUser(userId: string): Promise<DirectoryUser>;

@@ -4,7 +4,7 @@ import enUS from '../../src/i18n/catalogues/en-US.json';
 import { IntlMessageFormat } from 'intl-messageformat';
 import { CATALOGUES, messagesFor, resolveLocale, verbatim, type MessageKey } from '../../src/i18n/messages';
 
-const sample = { named: 'yes', contact: 'none', consentUrl: 'https://login.example/consent', name: 'Ana', deviceName: 'LAPTOP-42', count: 2, permission: 'P', seconds: 5, code: 'x', timeZone: 'UTC', hours: 1, minutes: 5, requestedAt: 'Nov 23, 2026, 10:30 AM', text: 'Maria', person: 'Maria Silva', technician: 'Alex', details: 'Partner not onboarded.' };
+const sample = { named: 'yes', contact: 'none', consentUrl: 'https://login.example/consent', name: 'Ana', deviceName: 'LAPTOP-42', count: 2, permission: 'P', seconds: 5, code: 'x', timeZone: 'UTC', hours: 1, minutes: 5, requestedAt: 'Nov 23, 2026, 10:30 AM', text: 'Maria', person: 'Maria Silva', technician: 'Alex', time: '10:42', details: 'Partner not onboarded.' };
 
 describe('message catalogue', () => {
   it('formats every en-US message without leftover placeholders', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { WritePacer } from '../../src/graph/writePacer';
+import { BudgetExhausted, WritePacer } from '../../src/graph/writePacer';
 
 /** Lets every promise that can settle now settle (setImmediate is not among the mocked timers). */
 const settle = () => new Promise((resolve) => setImmediate(resolve));
@@ -23,5 +23,22 @@ describe('Intune write pacing', () => {
     await settle();
     await Promise.all(takes);
     assert.deepEqual(admittedAt, [0, 0, 0, 20_000, 20_000], 'the rest as soon as the first writes leave the window, in order');
+  });
+});
+
+describe('one budget, technicians first', () => {
+  it('admits a waiting technician before queued reports, and refuses at once a wait longer than allowed, saying when', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
+    const pacer = new WritePacer(2, 20_000, () => Date.now());
+    await pacer.take('background');
+    await pacer.take('background');
+    const order: string[] = [];
+    const report = pacer.take('background').then(() => order.push('report'));
+    const technician = pacer.take('interactive').then(() => order.push('technician'));
+    await assert.rejects(pacer.take('interactive', 500), (error: unknown) => error instanceof BudgetExhausted && error.at === 20_000);
+    t.mock.timers.tick(20_000);
+    await settle();
+    await Promise.all([report, technician]);
+    assert.deepEqual(order, ['technician', 'report'], 'the technician first, though the report asked before');
   });
 });
