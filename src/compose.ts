@@ -68,7 +68,11 @@ export async function composeApp(config: AppConfig, log: Logger, cards: SessionC
   });
   // One Intune write budget: technicians' requests go first, queued reports use what is left. A turn never
   // waits for it longer than BUDGET_TURN_WAIT_MS: the request is then made when room comes, outside the turn.
-  const writes = new WritePacer(graph.writesPer20s, 20_000);
+  const store = await openStore(config.storage, log);
+  const writes = new WritePacer(graph.writesPer20s, 20_000, Date.now, {
+    ledger: store.writeBudget,
+    onUnavailable: (error) => log.warn({ err: error }, "the store could not count Intune's write budget: this instance's own count is used"),
+  });
   const graphWith = (as: TokenCredential, priority: WritePriority = 'interactive', deadlineMs = GRAPH_TURN_DEADLINE_MS, maxRetries = GRAPH_MAX_RETRIES) =>
     new IntuneGraphService(
       createGraphClient({ baseUrl: graph.baseUrl, scope: graph.scope, credential: as, maxRetryWaitSec: GRAPH_MAX_RETRY_WAIT_SEC, maxRetries }),
@@ -93,7 +97,6 @@ export async function composeApp(config: AppConfig, log: Logger, cards: SessionC
   };
   if (!config.sso) log.info('single sign-on is not configured (SSO_APP_ID_URI, SSO_CONNECTION_NAME): every Graph call uses the app\'s own credential');
 
-  const store = await openStore(config.storage, log);
   const start = new StartAssistance(intune, store.sessions, store.once, log, (deviceId) => intuneDevicePage(config.intune.adminCenterUrl, deviceId));
   const authority = graph.authorityHost ?? 'https://login.microsoftonline.com';
   const signedIn = config.sso && {

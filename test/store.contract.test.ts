@@ -140,6 +140,18 @@ for (const engine of [sqliteEngine(), azureEngine()]) {
       assert.deepEqual((await other.sessions.listForTechnician(tenantId, tech, 10)).map((x) => x.id), [asked.session.id]);
     });
 
+    it("counts Intune's write budget across instances, and says when there is room again", async () => {
+      const limit = 2;
+      const window = 20_000;
+      const t = Date.now();
+      assert.deepEqual(await store.writeBudget.take(limit, window, t), { taken: true });
+      assert.deepEqual(await other.writeBudget.take(limit, window, t + 1), { taken: true });
+      assert.deepEqual(await store.writeBudget.take(limit, window, t + 2), { taken: false, at: t + window });
+      assert.deepEqual(await other.writeBudget.take(limit, window, t + window), { taken: true }, 'the first write left the window');
+      const racing = await Promise.all([store, other, store, other].map((s, i) => s.writeBudget.take(limit, window, t + 3 * window + i)));
+      assert.equal(racing.filter((r) => r.taken).length, limit, 'of writers racing, exactly the budget gets through');
+    });
+
     it('queues a report, hands it out as attempt 1, and removes it when completed (twice is harmless)', async () => {
       await drain();
       const sessionId = randomUUID();

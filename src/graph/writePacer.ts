@@ -9,6 +9,11 @@ export class BudgetExhausted extends Error {
   }
 }
 
+/** The budget as counted by every instance (the store's ledger fits this shape). */
+export interface SharedBudget {
+  take(limit: number, windowMs: number, now: number): Promise<{ taken: true } | { taken: false; at: number }>;
+}
+
 interface Waiter {
   admit(): void;
 }
@@ -23,23 +28,47 @@ export class WritePacer {
   private readonly queues: Record<WritePriority, Waiter[]> = { interactive: [], background: [] };
   private timer: NodeJS.Timeout | undefined;
 
+  /**
+   * `shared`: the budget as every instance sharing the store counts it (Intune's limit is per app and tenant,
+   * not per instance); this instance's own count orders its writes and keeps them in budget when the store
+   * cannot be asked.
+   */
   constructor(
     private readonly limit: number,
     private readonly windowMs: number,
     private readonly now: () => number = Date.now,
+    private readonly shared?: { ledger: SharedBudget; onUnavailable(error: unknown): void },
   ) {}
 
   /**
    * Resolves when a write may go, in order within each priority. Rejects at once with BudgetExhausted when it
    * could not go within `maxWaitMs`, so a turn can answer instead of waiting silently.
    */
-  take(priority: WritePriority = 'background', maxWaitMs = Number.POSITIVE_INFINITY): Promise<void> {
+  async take(priority: WritePriority = 'background', maxWaitMs = Number.POSITIVE_INFINITY): Promise<void> {
     const at = this.admissionTime(priority);
-    if (at - this.now() > maxWaitMs) return Promise.reject(new BudgetExhausted(at));
-    return new Promise((admit) => {
+    if (at - this.now() > maxWaitMs) throw new BudgetExhausted(at);
+    await new Promise<void>((admit) => {
       this.queues[priority].push({ admit });
       this.pump();
     });
+    if (!this.shared) return;
+    const asked = this.now();
+    for (;;) {
+      let taken: Awaited<ReturnType<SharedBudget['take']>>;
+      try {
+        taken = await this.shared.ledger.take(this.limit, this.windowMs, this.now());
+      } catch (error) {
+        this.shared.onUnavailable(error);
+        return;
+      }
+      if (taken.taken) return;
+      // Other instances used the budget: the local slot goes back, and the write waits (or the turn answers).
+      if (taken.at - asked > maxWaitMs) {
+        this.recent.pop();
+        throw new BudgetExhausted(taken.at);
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.max(10, taken.at - this.now())).unref?.());
+    }
   }
 
   /** When a write asked now with this priority would go: behind the queue ahead of it, one window per `limit`. */

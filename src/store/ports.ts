@@ -76,6 +76,18 @@ export interface PendingSignIns {
   take(exchangeId: string, etag: string): Promise<boolean>;
 }
 
+/** The outcome of asking the shared write budget for one write. */
+export type BudgetTake = { taken: true } | { taken: false; at: number };
+
+/**
+ * Intune's write budget (200 per 20 s per app and tenant), counted for every instance that shares the store:
+ * `take` records one write at `now` when fewer than `limit` were recorded in the `windowMs` before it, and
+ * otherwise says when there will be room (epoch ms).
+ */
+export interface WriteBudgetLedger {
+  take(limit: number, windowMs: number, now: number): Promise<BudgetTake>;
+}
+
 /** Everything kept, behind one engine. */
 export interface Store {
   /** `sqlite` (one machine) or `azure` (several instances). */
@@ -84,6 +96,7 @@ export interface Store {
   outbox: ReportOutbox;
   once: OnceLedger;
   signIns: PendingSignIns;
+  writeBudget: WriteBudgetLedger;
   /** Resolves when the store can be reached (the readiness probe); otherwise throws StoreUnavailableError. */
   ping(): Promise<void>;
   /** Deletes once-claims and parked sign-ins older than their time to live; returns how many went. */

@@ -19,9 +19,17 @@ const answerTo = (result: PostResult) => {
 };
 
 describe("Intune's write budget", () => {
-  it('answers a request past the budget with when it will go, then makes it and turns the message into the session card', async () => {
+  it('answers a request past the budget with when it will go, then makes it and turns the message into the session card; counted across instances', async () => {
     const chat = world.chat({ timeZone: 'UTC' });
-    for (const name of ['LAPTOP-42', 'DESK 7']) assert.ok(answerTo(await say(chat, `help me with device ${name}`)).body.attachments?.[0], `${name}: a card at once`);
+    // A second instance on the same store: the budget is Intune's per app and tenant, not per instance.
+    const other = await startBot(world.env);
+    try {
+      for (const [name, botUrl] of [['LAPTOP-42', world.bot.url], ['DESK 7', other.url]]) {
+        assert.ok(answerTo(await say({ ...chat, botUrl }, `help me with device ${name}`)).body.attachments?.[0], `${name}: a card at once`);
+      }
+    } finally {
+      await other.stop();
+    }
 
     const waiting = await say(chat, "help me with device O'Brien-PC");
     const message = answerTo(waiting);

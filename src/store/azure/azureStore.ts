@@ -2,6 +2,7 @@ import type { TokenCredential } from '@azure/identity';
 import type { ExpiryTimes, Store } from '../ports';
 import { BlobOnceLedger, BlobPendingSignIns, expireClaims } from './blobClaims';
 import { BlobSessionStore } from './blobSessionStore';
+import { BlobWriteBudget } from './blobWriteBudget';
 import { QueueOutbox, REPORTS_QUEUE } from './queueOutbox';
 import { storageClients, type StorageTarget } from './storageConfig';
 import { storageDeadline, unavailableOnFailure } from './storageCall';
@@ -28,6 +29,7 @@ export async function openAzureStore(target: StorageTarget, options: { credentia
     outbox: new QueueOutbox(queue, options.log),
     once: new BlobOnceLedger(container),
     signIns: new BlobPendingSignIns(container),
+    writeBudget: new BlobWriteBudget(container),
     ping: async () => {
       await Promise.all([
         unavailableOnFailure(() => container.getProperties({ abortSignal: storageDeadline() })),

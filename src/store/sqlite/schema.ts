@@ -45,4 +45,12 @@ export const MIGRATIONS: readonly string[] = [
   DROP INDEX sessions_submitted;
   CREATE INDEX sessions_by_state ON sessions (state, updated_at) WHERE state IN ('submitted', 'asked');
   `,
+  // 3: Intune writes of the last window, shared by the processes on this file.
+  `
+  CREATE TABLE intune_writes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX intune_writes_by_time ON intune_writes (at);
+  `,
 ];

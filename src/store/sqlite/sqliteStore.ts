@@ -5,6 +5,7 @@ import { SqliteOnceLedger, SqlitePendingSignIns } from './claims';
 import { guarded, type FaultReporter, type Guard } from './guard';
 import { SqliteOutbox } from './outbox';
 import { SqliteSessionStore } from './sessions';
+import { SqliteWriteBudget } from './writeBudget';
 
 export interface SqliteStoreOptions extends OpenOptions {
   onFault?: FaultReporter;
@@ -30,6 +31,7 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
     outbox: new SqliteOutbox(db, guard, now),
     once: new SqliteOnceLedger(db, guard, now),
     signIns: new SqlitePendingSignIns(db, guard, now),
+    writeBudget: new SqliteWriteBudget(db, guard),
     ping: () => guard(() => void ping.get()),
     expire: (ttl: ExpiryTimes) =>
       guard(() => expireOnce.run(now() - ttl.onceClaimSec * 1000).changes + expireSignIns.run(now() - ttl.pendingSignInSec * 1000).changes),
