@@ -119,6 +119,9 @@ describe('help me with my device', () => {
     assert.ok(inputs(invokeCard(mine)).sessionType, 'the technician sees the form');
     const theirs = await click(samePost(chat, loser), 'refreshSession', { sessionId }, { replyToId: activityId, trigger: 'automatic' });
     assert.equal(buttons(invokeCard(theirs)).length, 0, 'anyone else sees the status');
+    // Each viewer in their own language, whatever the card was written in.
+    const inPortuguese = await click({ ...samePost(chat, kim), locale: 'pt-BR' }, 'refreshSession', { sessionId }, { replyToId: activityId, trigger: 'automatic' });
+    assert.match(JSON.stringify(invokeCard(inPortuguese)), new RegExp(`${winner.displayName} está ajudando Kim Lee`));
     const elsewhere = await click(world.chat({ user: asUser(loser) }), 'refreshSession', { sessionId }, { trigger: 'automatic' });
     assert.match(invokeText(elsewhere), /can't find this session/);
     assert.equal(world.connector.activities.length, before, 'nothing sent or updated while refreshing');
