@@ -122,7 +122,8 @@ export class StartAssistance {
       if (!(error instanceof BudgetExhausted)) throw error;
       // Intune's write budget is used up: say when it will go, and make the request then, as the same
       // requester (the technician's own token, held in memory only, with single sign-on).
-      const later = this.waitForBudget(this.ask(caller, device, requester, onceKey, context, { patient: true }), onceKey);
+      const abandon = new AbortController();
+      const later = this.waitForBudget(this.ask(caller, device, requester, onceKey, context, { patient: true, signal: abandon.signal }), onceKey, abandon);
       this.log.info({ deviceId: device.id, at: new Date(error.at).toISOString() }, 'remote assistance request waits for Intune write budget');
       return { kind: 'waiting', deviceName: device.deviceName ?? '', at: new Date(error.at).toISOString(), later };
     }
@@ -134,9 +135,12 @@ export class StartAssistance {
     this.waiting.clear();
   }
 
-  private async waitForBudget(asked: Promise<StartOutcome>, onceKey: string): Promise<StartOutcome> {
+  private async waitForBudget(asked: Promise<StartOutcome>, onceKey: string, controller: AbortController): Promise<StartOutcome> {
     let abandon!: () => void;
-    const abandoned = new Promise<StartOutcome>((resolve) => (abandon = () => resolve({ kind: 'abandoned' })));
+    const abandoned = new Promise<StartOutcome>((resolve) => (abandon = () => {
+      controller.abort();
+      resolve({ kind: 'abandoned' });
+    }));
     this.waiting.add(abandon);
     try {
       const outcome = await Promise.race([asked.catch((error: unknown): StartOutcome => ({ kind: 'failed', error })), abandoned]);

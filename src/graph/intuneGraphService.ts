@@ -155,8 +155,9 @@ export class IntuneGraphService implements IntuneGraph {
     });
   }
 
-  private takeBudget({ patient }: WriteOptions): Promise<void> {
-    return this.writes.take(this.priority, patient ? Number.POSITIVE_INFINITY : this.maxBudgetWaitMs);
+  private async takeBudget({ patient, signal }: WriteOptions): Promise<void> {
+    await this.writes.take(this.priority, patient ? Number.POSITIVE_INFINITY : this.maxBudgetWaitMs);
+    signal?.throwIfAborted();
   }
 
   private async call<T>(operation: GraphOperation, work: (signal: AbortSignal) => Promise<T>): Promise<T> {

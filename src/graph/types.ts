@@ -75,6 +75,8 @@ export interface RemoteAssistanceSessionState {
 /** `patient`: wait for Intune's write budget as long as it takes (the write goes on its own, outside a turn). */
 export interface WriteOptions {
   patient?: boolean;
+  /** Aborted while waiting (the process is stopping): the write is not made, even once there is room. */
+  signal?: AbortSignal;
 }
 
 /** What the use cases need from Graph; one implementation talks HTTP, tests may fake it. */
