@@ -1,8 +1,8 @@
 // The store's ports: what the use cases and the worker need of storage, whatever the engine.
 import type { Session, SessionState } from '../sessions/session';
 
-/** The states a session can be listed by, whatever the engine. */
-export const LISTED_STATES = ['submitted', 'asked'] as const satisfies readonly SessionState[];
+/** The states a session can be listed by, whatever the engine (`requested`: for closing abandoned sessions). */
+export const LISTED_STATES = ['submitted', 'asked', 'requested'] as const satisfies readonly SessionState[];
 export type ListedState = (typeof LISTED_STATES)[number];
 
 /** A session together with the version it was read at; every write names the version it replaces. */
@@ -25,6 +25,17 @@ export interface SessionStore {
    * oldest change first, at most `limit`.
    */
   listInState(state: ListedState, limit: number): Promise<StoredSession[]>;
+  /**
+   * The sessions whose `createdAt` is in [from, to), oldest first, a page at a time (the audit export). On
+   * Azure Storage a day is listed at a time through its `by-day/<yyyy-mm-dd>/` markers.
+   */
+  listCreated(from: Date, to: Date): AsyncIterable<StoredSession>;
+  /**
+   * Retention: deletes up to `limit` sessions created before `cutOff`, with their index entries and markers;
+   * returns how many went. A session changed while this runs is left for the next round (deleted only at the
+   * version read).
+   */
+  deleteCreatedBefore(cutOff: Date, limit: number): Promise<number>;
 }
 
 /** One report to send, as received: `attempt` is the queue's delivery count, so it survives restarts. */
