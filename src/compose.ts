@@ -140,6 +140,7 @@ export async function composeApp(config: AppConfig, log: Logger, cards: SessionC
       { name: 'requeueStranded', run: () => new RequeueStranded(store.sessions, queue, visibilityTimeoutSec * 2, log).run() },
       { name: 'remindRequests', run: () => requests.remind() },
       { name: 'expireClaims', run: () => store.expire({ onceClaimSec: ONCE_CLAIM_TTL_SEC, pendingSignInSec: PENDING_SIGN_IN_TTL_SEC }) },
+      { name: 'indexEarlierSessions', run: () => store.sessions.indexEarlier?.() ?? Promise.resolve(0) },
       { name: 'abandonSessions', run: () => abandonSessions.run() },
       { name: 'expireSessions', run: () => expireSessions.run() },
     ],

@@ -36,6 +36,11 @@ export interface SessionStore {
    * version read).
    */
   deleteCreatedBefore(cutOff: Date, limit: number): Promise<number>;
+  /**
+   * Where an engine's listings need entries that earlier versions did not write (Azure: the `by-day/` and
+   * `requested/` markers), writes them for one more batch of sessions; returns how many, 0 once all are done.
+   */
+  indexEarlier?(): Promise<number>;
 }
 
 /** One report to send, as received: `attempt` is the queue's delivery count, so it survives restarts. */

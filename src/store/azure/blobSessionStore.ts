@@ -1,4 +1,4 @@
-import type { ContainerClient } from '@azure/storage-blob';
+import type { BlobItem, ContainerClient } from '@azure/storage-blob';
 import type { Session } from '../../sessions/session';
 import { LISTED_STATES, SessionConflictError, StoreUnavailableError, type ListedState, type SessionStore, type StoredSession } from '../ports';
 import { isContainerMissing, readText, statusOf, storageDeadline } from './storageCall';
@@ -9,6 +9,9 @@ const MAX_TIME_MS = 8_640_000_000_000_000;
 const DAY_PREFIX = 'by-day/';
 /** Session reads in flight at once when a whole day is listed. */
 const PARALLEL_READS = 16;
+/** Progress of giving earlier versions' sessions their markers; sessions read per step. */
+const BACKFILL_BLOB = 'by-day-backfill.json';
+const BACKFILL_PAGE = 500;
 
 /**
  * Sessions as blobs in Azure Storage: `sessions/<id>.json` holds the session, its ETag is the version every
@@ -20,6 +23,9 @@ const PARALLEL_READS = 16;
  * lets retention and the audit export list one day at a time instead of reading every session.
  */
 export class BlobSessionStore implements SessionStore {
+  /** This instance saw the backfill of earlier sessions' markers finished. */
+  private indexedEarlier = false;
+
   constructor(private readonly container: ContainerClient) {}
 
   async create(session: Session): Promise<StoredSession> {
@@ -151,6 +157,54 @@ export class BlobSessionStore implements SessionStore {
     return deleted;
   }
 
+  /**
+   * Sessions written before `by-day/` markers existed (and `requested` ones before that state had markers)
+   * get them, one page of `sessions/` per call, the place reached kept in a progress blob so instances and
+   * restarts carry on from it. Writing a marker twice is harmless.
+   */
+  async indexEarlier(): Promise<number> {
+    if (this.indexedEarlier) return 0;
+    const progress = this.container.getBlockBlobClient(BACKFILL_BLOB);
+    let state: { done?: boolean; next?: string } = {};
+    let etag: string | undefined;
+    try {
+      const response = await progress.download(0, undefined, { abortSignal: storageDeadline() });
+      state = JSON.parse(await readText(response.readableStreamBody)) as typeof state;
+      etag = response.etag;
+    } catch (error) {
+      if (statusOf(error) !== 404 || isContainerMissing(error)) throw new StoreUnavailableError(error);
+    }
+    if (state.done) {
+      this.indexedEarlier = true;
+      return 0;
+    }
+    let indexed = 0;
+    let next: string | undefined;
+    try {
+      const pages = this.container.listBlobsFlat({ prefix: 'sessions/', abortSignal: storageDeadline() }).byPage({ maxPageSize: BACKFILL_PAGE, continuationToken: state.next });
+      const { value: page } = await pages.next();
+      next = page?.continuationToken || undefined;
+      const items: BlobItem[] = page?.segment.blobItems ?? [];
+      const found = (await this.readAll(items.map((item) => decodeURIComponent(item.name.slice('sessions/'.length).replace(/\.json$/, ''))))).filter((x) => x !== undefined);
+      for (let i = 0; i < found.length; i += PARALLEL_READS) {
+        await Promise.all(found.slice(i, i + PARALLEL_READS).map(async ({ session }) => {
+          const abortSignal = storageDeadline();
+          await this.container.getBlockBlobClient(dayMarkerName(session)).upload('', 0, { abortSignal });
+          await this.mark(session, abortSignal);
+        }));
+      }
+      indexed = found.length;
+      const body = JSON.stringify(next ? { next } : { done: true });
+      // Only from the place read: another instance that moved on meanwhile is not sent back.
+      await progress.upload(body, Buffer.byteLength(body), { conditions: etag ? { ifMatch: etag } : { ifNoneMatch: '*' }, abortSignal: storageDeadline() });
+    } catch (error) {
+      if (statusOf(error) === 409 || statusOf(error) === 412) return indexed;
+      throw error instanceof StoreUnavailableError ? error : new StoreUnavailableError(error);
+    }
+    if (!next) this.indexedEarlier = true;
+    return indexed;
+  }
+
   /** Deletes the session at the version read, then its index entry and markers; false when it changed or went meanwhile. */
   private async remove({ session, etag }: StoredSession): Promise<boolean> {
     try {
@@ -177,7 +231,7 @@ export class BlobSessionStore implements SessionStore {
   private async days(): Promise<string[]> {
     const days: string[] = [];
     try {
-      for await (const item of this.container.listBlobsByHierarchy('/', { prefix: DAY_PREFIX })) {
+      for await (const item of this.container.listBlobsByHierarchy('/', { prefix: DAY_PREFIX, abortSignal: storageDeadline() })) {
         if (item.kind === 'prefix') days.push(item.name.slice(DAY_PREFIX.length, -1));
       }
     } catch (error) {
@@ -190,7 +244,7 @@ export class BlobSessionStore implements SessionStore {
     const prefix = `${DAY_PREFIX}${day}/`;
     const markers: { blob: string; id: string }[] = [];
     try {
-      for await (const item of this.container.listBlobsFlat({ prefix })) markers.push({ blob: item.name, id: decodeURIComponent(item.name.slice(prefix.length)) });
+      for await (const item of this.container.listBlobsFlat({ prefix, abortSignal: storageDeadline() })) markers.push({ blob: item.name, id: decodeURIComponent(item.name.slice(prefix.length)) });
     } catch (error) {
       throw new StoreUnavailableError(error);
     }
