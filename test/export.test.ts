@@ -6,11 +6,12 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { ContainerSASPermissions, generateBlobSASQueryParameters, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { parse } from 'csv-parse/sync';
 import 'restify';
 import { EXPORT_COLUMNS } from '../src/audit/sessionExport';
 import type { Session } from '../src/sessions/session';
-import { openAzureStore } from '../src/store/azure/azureStore';
+import { openAzureStore, SESSIONS_CONTAINER } from '../src/store/azure/azureStore';
 import { startEmbeddedAzurite, type EmbeddedAzurite } from '../src/store/azurite/embeddedAzurite';
 import type { Store } from '../src/store/ports';
 import { openSqliteStore } from '../src/store/sqlite/sqliteStore';
@@ -46,7 +47,23 @@ const SESSIONS: Session[] = [
 ];
 const IN_NOVEMBER = SESSIONS.slice(0, 3);
 
-interface Backend { name: string; open(): Promise<{ store: Store; env: Record<string, string> }>; stop(): Promise<void> }
+interface Backend {
+  name: string;
+  open(): Promise<{ store: Store; env: Record<string, string> }>;
+  /** Storage variables that may only read what the export needs, where the engine has such a thing. */
+  readOnlyEnv?(): Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/** A connection string whose SAS may only read and list blobs of the sessions container: no queue, no create. */
+function readOnlySas(connectionString: string): string {
+  const part = (key: string) => connectionString.match(new RegExp(`${key}=([^;]+)`))![1];
+  const sas = generateBlobSASQueryParameters(
+    { containerName: SESSIONS_CONTAINER, permissions: ContainerSASPermissions.parse('rl'), expiresOn: new Date(Date.now() + 3600_000) },
+    new StorageSharedKeyCredential(part('AccountName'), part('AccountKey')),
+  ).toString();
+  return `BlobEndpoint=${part('BlobEndpoint')};SharedAccessSignature=${sas}`;
+}
 
 const backends: Backend[] = [
   {
@@ -66,6 +83,7 @@ const backends: Backend[] = [
         const store = await openAzureStore({ kind: 'connectionString', connectionString: azurite.connectionString });
         return { store, env: { AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString } };
       },
+      readOnlyEnv: () => ({ AZURE_STORAGE_CONNECTION_STRING: readOnlySas(azurite!.connectionString) }),
       stop: async () => azurite?.stop(),
     };
   })(),
@@ -107,6 +125,14 @@ for (const backend of backends) {
       assert.equal(rows[0].deviceName, '=HYPERLINK("http://evil.example","x")', 'JSON is not a spreadsheet: nothing prefixed');
       assert.equal(rows[1].sessionType, null);
     });
+
+    if (backend.readOnlyEnv) {
+      it('exports with an identity that may only read and list the sessions container', async () => {
+        const { code, stdout, stderr } = await runExport(backend.readOnlyEnv!(), ['--format', 'jsonl', '--from', '2026-11-01', '--to', '2026-11-30']);
+        assert.equal(code, 0, stderr);
+        assert.deepEqual(stdout.trimEnd().split('\n').map((line) => (JSON.parse(line) as { reportId: string }).reportId), IN_NOVEMBER.map((s) => s.id));
+      });
+    }
 
     it('exports everything without a range, and refuses a sign-in name or a bad day, naming each problem', async () => {
       const all = await runExport(env, []);

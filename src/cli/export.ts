@@ -8,9 +8,10 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { csvHeader, exportRow, formatRow, type ExportFormat } from '../audit/sessionExport';
-import { openAzureStore } from '../store/azure/azureStore';
-import { storageTarget } from '../store/azure/storageConfig';
-import type { Store } from '../store/ports';
+import { SESSIONS_CONTAINER } from '../store/azure/azureStore';
+import { BlobSessionStore } from '../store/azure/blobSessionStore';
+import { blobServiceClient, storageTarget } from '../store/azure/storageConfig';
+import type { SessionStore } from '../store/ports';
 import { DB_FILE } from '../store/sqlite/database';
 import { openSqliteStore } from '../store/sqlite/sqliteStore';
 
@@ -60,15 +61,22 @@ export function parseExportArgs(args: string[], now = new Date()): ExportRequest
   return { format, from, to, technicianId };
 }
 
-/** The store the bot is configured with, opened for reading. */
-async function openConfiguredStore(env: NodeJS.ProcessEnv): Promise<Store> {
+/**
+ * The sessions of the store the bot is configured with, for reading only: on Azure Storage nothing is
+ * created (the bot's start-up creates the container), so an identity that may only read and list blobs will do.
+ */
+function openConfiguredSessions(env: NodeJS.ProcessEnv): { sessions: SessionStore; engine: string; close(): Promise<void> } {
   const target = storageTarget({ connectionString: env.AZURE_STORAGE_CONNECTION_STRING, accountUrl: env.AZURE_STORAGE_ACCOUNT_URL, queueUrl: env.AZURE_STORAGE_QUEUE_URL });
-  if (target) return openAzureStore(target);
+  if (target) {
+    const container = blobServiceClient(target).getContainerClient(SESSIONS_CONTAINER);
+    return { sessions: new BlobSessionStore(container), engine: 'Azure Storage', close: async () => {} };
+  }
   const dataDir = path.resolve(env.ASSISTDESK_DATA_DIR?.trim() || '.data');
   if (!existsSync(path.join(dataDir, DB_FILE))) {
     throw new Error(`There is no database at ${path.join(dataDir, DB_FILE)}: set ASSISTDESK_DATA_DIR as the bot has it, or the Azure Storage variables`);
   }
-  return openSqliteStore(dataDir);
+  const store = openSqliteStore(dataDir);
+  return { sessions: store.sessions, engine: `SQLite file ${store.file}`, close: () => store.close() };
 }
 
 async function write(chunk: string): Promise<void> {
@@ -77,7 +85,7 @@ async function write(chunk: string): Promise<void> {
 
 async function main(): Promise<void> {
   const request = parseExportArgs(process.argv.slice(2));
-  const store = await openConfiguredStore(process.env);
+  const store = openConfiguredSessions(process.env);
   let count = 0;
   try {
     if (request.format === 'csv') await write(csvHeader());
@@ -89,7 +97,7 @@ async function main(): Promise<void> {
   } finally {
     await store.close();
   }
-  process.stderr.write(`Exported ${count} sessions created from ${request.from.toISOString()} to before ${request.to.toISOString()} from the ${store.engine} store.\n`);
+  process.stderr.write(`Exported ${count} sessions created from ${request.from.toISOString()} to before ${request.to.toISOString()} from the ${store.engine}.\n`);
 }
 
 if (require.main === module) {

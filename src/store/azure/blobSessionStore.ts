@@ -140,19 +140,23 @@ export class BlobSessionStore implements SessionStore {
       if (day > lastDay) break;
       const markers = await this.dayMarkers(day);
       const sessions = await this.readAll(markers.map((m) => m.id));
+      const due: StoredSession[] = [];
       for (const [i, { blob }] of markers.entries()) {
         const stored = sessions[i];
+        // The session is gone (deleted by another instance, or a delete cut short): the marker goes, but only
+        // a whole day before the cut-off, where no create can still be on its way.
         if (!stored) {
-          // The session is gone (deleted by another instance, or a delete cut short): only a whole day before
-          // the cut-off, where no create can still be on its way.
           if (day < lastDay) await this.removeBlob(blob);
-          continue;
         }
         // Younger than the cut-off (the cut-off's own day, or a request taken later): kept.
-        if (!(Date.parse(stored.session.createdAt) < cutOff.getTime())) continue;
-        if (await this.remove(stored)) deleted++;
-        if (deleted >= limit) return deleted;
+        else if (Date.parse(stored.session.createdAt) < cutOff.getTime()) due.push(stored);
       }
+      for (let i = 0; i < due.length && deleted < limit; ) {
+        const batch = due.slice(i, i + Math.min(PARALLEL_READS, limit - deleted));
+        i += batch.length;
+        deleted += (await Promise.all(batch.map((stored) => this.remove(stored)))).filter(Boolean).length;
+      }
+      if (deleted >= limit) return deleted;
     }
     return deleted;
   }
@@ -215,7 +219,7 @@ export class BlobSessionStore implements SessionStore {
     }
     // Session first: an entry or marker left behind by a failure here is skipped when listing, and swept later.
     const leftovers = [indexName(session), dayMarkerName(session), ...LISTED_STATES.map((state) => markerName(state, session.id))];
-    for (const name of leftovers) await this.removeBlob(name);
+    await Promise.all(leftovers.map((name) => this.removeBlob(name)));
     return true;
   }
 
