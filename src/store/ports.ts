@@ -21,8 +21,8 @@ export interface SessionStore {
   /** The technician's sessions in the tenant, newest (by `createdAt`) first, at most `limit`. */
   listForTechnician(tenantId: string, aadObjectId: string, limit: number): Promise<Session[]>;
   /**
-   * Sessions in a state the housekeeping looks for (`submitted`: stranded reports; `asked`: open requests),
-   * oldest change first, at most `limit`.
+   * Sessions in a state the housekeeping looks for (`submitted`: stranded reports; `asked`: open requests;
+   * `requested`: sessions perhaps abandoned), oldest change first on SQLite (by id on Azure), at most `limit`.
    */
   listInState(state: ListedState, limit: number): Promise<StoredSession[]>;
   /**
@@ -32,8 +32,8 @@ export interface SessionStore {
   listCreated(from: Date, to: Date): AsyncIterable<StoredSession>;
   /**
    * Retention: deletes up to `limit` sessions created before `cutOff`, with their index entries and markers;
-   * returns how many went. A session changed while this runs is left for the next round (deleted only at the
-   * version read).
+   * returns how many went, each counted by one caller only. SQLite deletes in one statement; Azure deletes
+   * each blob at the ETag read, so a session changed meanwhile is left for the next round.
    */
   deleteCreatedBefore(cutOff: Date, limit: number): Promise<number>;
   /**
