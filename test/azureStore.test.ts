@@ -63,7 +63,20 @@ describe('Azure Storage: what is on the wire', () => {
     const container = clients().blobService.getContainerClient(SESSIONS_CONTAINER);
     assert.equal(await container.getBlobClient(`submitted/${created.session.id}`).exists(), true);
     await store.sessions.listInState('submitted', 1000);
+    assert.equal(await container.getBlobClient(`submitted/${created.session.id}`).exists(), true, 'kept for a while: it may be a write under way');
+    await new BlobSessionStore(container, { markerGraceMs: 0 }).listInState('submitted', 1000);
     assert.equal(await container.getBlobClient(`submitted/${created.session.id}`).exists(), false);
+  });
+
+  it('keeps the marker of a write under way: written, and its session not yet in that state', async () => {
+    const created = await store.sessions.create(aSession({ id: randomUUID() }));
+    const container = clients().blobService.getContainerClient(SESSIONS_CONTAINER);
+    // replace() in two halves, with a listing between them: the marker first, then the session itself.
+    await container.getBlockBlobClient(`submitted/${created.session.id}`).upload('', 0);
+    assert.ok(!(await store.sessions.listInState('submitted', 1000)).some((s) => s.session.id === created.session.id));
+    const body = JSON.stringify({ ...created.session, state: 'submitted' });
+    await container.getBlockBlobClient(`sessions/${created.session.id}.json`).upload(body, Buffer.byteLength(body), { conditions: { ifMatch: created.etag } });
+    assert.ok((await store.sessions.listInState('submitted', 1000)).some((s) => s.session.id === created.session.id), 'the sweep still finds it');
   });
   it("deletes a session past retention with its technician entry, its day marker and its state markers", async () => {
     const container = clients().blobService.getContainerClient(SESSIONS_CONTAINER);

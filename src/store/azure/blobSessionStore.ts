@@ -7,6 +7,8 @@ const JSON_TYPE = 'application/json';
 /** The largest Date in milliseconds: subtracting from it makes newer sessions sort first by name. */
 const MAX_TIME_MS = 8_640_000_000_000_000;
 const DAY_PREFIX = 'by-day/';
+/** Far longer than one write takes (its deadline is 4 s). */
+const MARKER_GRACE_MS = 60_000;
 /** Session reads in flight at once when a whole day is listed. */
 const PARALLEL_READS = 16;
 /** Progress of giving earlier versions' sessions their markers; sessions read per step. */
@@ -26,7 +28,12 @@ export class BlobSessionStore implements SessionStore {
   /** This instance saw the backfill of earlier sessions' markers finished. */
   private indexedEarlier = false;
 
-  constructor(private readonly container: ContainerClient) {}
+  /**
+   * `markerGraceMs`: how old a marker must be before a listing that finds its session in another state (or
+   * missing) removes it. A write puts the marker first and the session a moment later; a listing between the
+   * two would otherwise remove the marker the session is about to need.
+   */
+  constructor(private readonly container: ContainerClient, private readonly options: { markerGraceMs?: number } = {}) {}
 
   async create(session: Session): Promise<StoredSession> {
     const abortSignal = storageDeadline();
@@ -106,7 +113,9 @@ export class BlobSessionStore implements SessionStore {
         for (const item of page.segment.blobItems) {
           const stored = await this.read(decodeURIComponent(item.name.slice(prefix.length)), abortSignal);
           if (stored?.session.state === state) found.push(stored);
-          else await this.container.getBlockBlobClient(item.name).deleteIfExists({ abortSignal });
+          else if (Date.now() - item.properties.lastModified.getTime() >= (this.options.markerGraceMs ?? MARKER_GRACE_MS)) {
+            await this.container.getBlockBlobClient(item.name).deleteIfExists({ abortSignal });
+          }
           if (found.length >= limit) return found;
         }
       }
