@@ -5,6 +5,8 @@ import { DEFAULT_DELIVERY_POLICY, DeliverReport } from './assist/deliverReport';
 import { intuneDevicePage } from './assist/links';
 import { ListSessions } from './assist/listSessions';
 import { AskForHelp } from './assist/askForHelp';
+import { AbandonSessions } from './assist/abandonSessions';
+import { ExpireSessions } from './assist/expireSessions';
 import { OpenRequests } from './assist/openRequests';
 import type { ReportQueue, RequestNotices, SessionCards } from './assist/ports';
 import { TakeRequest } from './assist/takeRequest';
@@ -130,12 +132,17 @@ export async function composeApp(config: AppConfig, log: Logger, cards: SessionC
   // backoff is its only retry, so a failing Graph costs one request per look.
   const showLink = new ShowSessionLink(graphWith(credential, 'background', LINK_LOOK_DEADLINE_MS, 0), store.sessions, cards, log);
   const linkPoller = new SessionLinkPoller((watch) => showLink.run(watch), log, { ...DEFAULT_LINK_POLL_POLICY, waitMs: config.intune.sessionLinkWaitSec * 1000 });
+  const expireSessions = new ExpireSessions(store.sessions, config.retention.sessionDays, log);
+  const abandonSessions = new AbandonSessions(store.sessions, config.retention.abandonAfterHours, log);
   const sweeper = new Sweeper(
     [
       // Twice the visibility timeout: by then a message behind the session would have come back twice.
       { name: 'requeueStranded', run: () => new RequeueStranded(store.sessions, queue, visibilityTimeoutSec * 2, log).run() },
       { name: 'remindRequests', run: () => requests.remind() },
       { name: 'expireClaims', run: () => store.expire({ onceClaimSec: ONCE_CLAIM_TTL_SEC, pendingSignInSec: PENDING_SIGN_IN_TTL_SEC }) },
+      { name: 'indexEarlierSessions', run: () => store.sessions.indexEarlier?.() ?? Promise.resolve(0) },
+      { name: 'abandonSessions', run: () => abandonSessions.run() },
+      { name: 'expireSessions', run: () => expireSessions.run() },
     ],
     reports.sweepSec * 1000,
     log,

@@ -23,6 +23,11 @@ export interface AppConfig {
   storage: { connectionString?: string; accountUrl?: string; queueUrl?: string; dataDir: string; maxSizeMb?: number };
   /** The report worker: how long reports are retried, a worker's lease on one, and its housekeeping. */
   reports: { retryWindowSec: number; leaseSec: number; pollMs: number; sweepSec: number };
+  /**
+   * How long session records are kept (days after creation; 0: for ever), and after how many hours without a
+   * change a session left `requested` is closed as abandoned (0: never).
+   */
+  retention: { sessionDays: number; abandonAfterHours: number };
   /** The bot's own identity, and the whole environment botbuilder's authentication reads (aliases applied). */
   bot: { appId?: string; environment: Record<string, string | undefined> };
   /**
@@ -208,6 +213,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   const reminderMin = number('REQUEST_REMINDER_MIN', 15, 0, 7 * 24 * 60, 'minutes');
   // A few minutes at most: Intune answers within seconds when it answers at all; 0 turns the watch off.
   const sessionLinkWaitSec = number('SESSION_LINK_WAIT_SEC', 180, 0, 300, 'seconds');
+  // More than a year by default, so a yearly audit still finds the whole year.
+  const sessionDays = number('SESSION_RETENTION_DAYS', 400, 0, 36_500, 'days');
+  const abandonAfterHours = number('ABANDON_AFTER_HOURS', 24, 0, 24 * 365, 'hours');
 
   // Sovereign clouds have their own admin center (US Government: https://intune.microsoft.us). A path is kept
   // (e.g. a tenant segment); a query or fragment would break the device page's own fragment.
@@ -224,6 +232,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     requests: { enabled: requestsText === 'true', requesterGroupId, helpdeskChannelId, reminderMin },
     storage: { connectionString, accountUrl, queueUrl, dataDir: value('ASSISTDESK_DATA_DIR') ?? '.data', maxSizeMb },
     reports: { retryWindowSec: Math.round(retryHours * 3600), leaseSec, pollMs, sweepSec },
+    retention: { sessionDays, abandonAfterHours },
     bot: { appId, environment: botEnv },
     intune: { adminCenterUrl: adminCenterUrl!, sessionLinkWaitSec },
     graph: { baseUrl: graphBaseUrl!, scope: graphScope, tenantId, clientId, clientSecret, authorityHost, reportPayload, writesPer20s },

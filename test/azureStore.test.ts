@@ -63,7 +63,56 @@ describe('Azure Storage: what is on the wire', () => {
     const container = clients().blobService.getContainerClient(SESSIONS_CONTAINER);
     assert.equal(await container.getBlobClient(`submitted/${created.session.id}`).exists(), true);
     await store.sessions.listInState('submitted', 1000);
+    assert.equal(await container.getBlobClient(`submitted/${created.session.id}`).exists(), true, 'kept for a while: it may be a write under way');
+    await new BlobSessionStore(container, { markerGraceMs: 0 }).listInState('submitted', 1000);
     assert.equal(await container.getBlobClient(`submitted/${created.session.id}`).exists(), false);
+  });
+
+  it('keeps the marker of a write under way: written, and its session not yet in that state', async () => {
+    const created = await store.sessions.create(aSession({ id: randomUUID() }));
+    const container = clients().blobService.getContainerClient(SESSIONS_CONTAINER);
+    // replace() in two halves, with a listing between them: the marker first, then the session itself.
+    await container.getBlockBlobClient(`submitted/${created.session.id}`).upload('', 0);
+    assert.ok(!(await store.sessions.listInState('submitted', 1000)).some((s) => s.session.id === created.session.id));
+    const body = JSON.stringify({ ...created.session, state: 'submitted' });
+    await container.getBlockBlobClient(`sessions/${created.session.id}.json`).upload(body, Buffer.byteLength(body), { conditions: { ifMatch: created.etag } });
+    assert.ok((await store.sessions.listInState('submitted', 1000)).some((s) => s.session.id === created.session.id), 'the sweep still finds it');
+  });
+  it("deletes a session past retention with its technician entry, its day marker and its state markers", async () => {
+    const container = clients().blobService.getContainerClient(SESSIONS_CONTAINER);
+    const names = async () => {
+      const found: string[] = [];
+      for await (const item of container.listBlobsFlat()) if (item.name.includes(created.session.id)) found.push(item.name);
+      return found.sort();
+    };
+    const created = await store.sessions.create(aSession({ id: randomUUID(), createdAt: '2013-04-05T06:07:08.000Z', updatedAt: '2013-04-05T06:07:08.000Z' }));
+    await store.sessions.replace({ ...created.session, state: 'submitted' }, created.etag);
+    assert.deepEqual((await names()).map((n) => n.split('/')[0]), ['by-day', 'by-technician', 'requested', 'sessions', 'submitted']);
+    assert.ok((await names()).includes(`by-day/2013-04-05/${created.session.id}`));
+    assert.equal(await store.sessions.deleteCreatedBefore(new Date('2013-04-06T00:00:00Z'), 10), 1);
+    assert.deepEqual(await names(), []);
+  });
+
+  it("gives sessions written by an earlier version (no day or requested marker) their markers, so retention, the export and the abandon sweep find them", async () => {
+    const container = clients().blobService.getContainerClient(SESSIONS_CONTAINER);
+    const earlier = [aSession({ id: randomUUID(), createdAt: '2012-01-01T10:00:00.000Z', updatedAt: '2012-01-01T10:00:00.000Z' }), aSession({ id: randomUUID(), state: 'reported', createdAt: '2012-01-02T10:00:00.000Z' })];
+    for (const session of earlier) {
+      const body = JSON.stringify(session);
+      await container.getBlockBlobClient(`sessions/${session.id}.json`).upload(body, Buffer.byteLength(body));
+    }
+    const listed = async () => {
+      const ids: string[] = [];
+      for await (const { session } of store.sessions.listCreated(new Date('2012-01-01T00:00:00Z'), new Date('2012-01-03T00:00:00Z'))) ids.push(session.id);
+      return ids;
+    };
+    assert.deepEqual(await listed(), [], 'not found before');
+    let total = 0;
+    for (let round = 0, n = -1; n !== 0 && round < 20; round++) total += n = await store.sessions.indexEarlier!();
+    assert.ok(total >= 2, `indexed ${total}`);
+    assert.equal(await store.sessions.indexEarlier!(), 0, 'done, and remembered');
+    assert.deepEqual(await listed(), earlier.map((s) => s.id));
+    assert.ok((await store.sessions.listInState('requested', 1000)).some((s) => s.session.id === earlier[0].id));
+    assert.equal(await store.sessions.deleteCreatedBefore(new Date('2012-01-03T00:00:00Z'), 10), 2);
   });
 });
 
@@ -90,6 +139,11 @@ describe('Azure Storage that cannot be reached', () => {
       replace: () => sessions.replace(session, etag),
       list: () => sessions.listForTechnician(session.tenantId, session.technician.aadObjectId, 10),
       submitted: () => sessions.listInState('submitted', 10),
+      created: async () => {
+        for await (const found of sessions.listCreated(new Date(0), new Date())) return found;
+      },
+      deleteOld: () => sessions.deleteCreatedBefore(new Date(), 10),
+      indexEarlier: () => sessions.indexEarlier(),
       enqueue: () => outbox.enqueue(session.id),
       receive: () => outbox.receive(16, 30),
       complete: () => outbox.complete(message),

@@ -30,6 +30,46 @@ describe('the embedded SQLite store', () => {
     }
   });
 
+  it("upgrades a schema 3 file: a taken request's created_at follows its body, so retention and the export go by when it was taken", async () => {
+    const dir = tempDir('assistdesk-sqlite-');
+    const raw = new Database(path.join(dir, DB_FILE));
+    raw.exec(MIGRATIONS.slice(0, 3).join('\n'));
+    raw.pragma('user_version = 3');
+    const taken = aSession({ id: 'taken-1', createdAt: '2026-02-01T09:00:00.000Z', takenAt: '2026-02-01T09:00:00.000Z' });
+    // As schema 3 code wrote it: created_at left at the time the request was asked.
+    raw.prepare('INSERT INTO sessions VALUES (?, 2, ?, ?, ?, ?, ?, ?)').run(taken.id, taken.tenantId, taken.technician.aadObjectId, taken.state, '2026-01-20T09:00:00.000Z', taken.updatedAt, JSON.stringify(taken));
+    raw.close();
+    const store = openSqliteStore(dir);
+    try {
+      const found = [];
+      for await (const { session } of store.sessions.listCreated(new Date('2026-02-01T00:00:00Z'), new Date('2026-02-02T00:00:00Z'))) found.push(session.id);
+      assert.deepEqual(found, [taken.id]);
+      assert.equal(await store.sessions.deleteCreatedBefore(new Date('2026-01-31T00:00:00Z'), 10), 0, 'not deleted by the time it was asked');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('lists sessions by creation across pages of rows, each once, in order', async () => {
+    const store = openSqliteStore(tempDir('assistdesk-sqlite-'));
+    try {
+      const base = Date.parse('2026-03-01T00:00:00Z');
+      // 1,203 sessions, three to each millisecond: pages of 500 must split ties on the id, not skip or repeat them.
+      const ids: string[] = [];
+      for (let i = 0; i < 1203; i++) {
+        const createdAt = new Date(base + Math.floor(i / 3)).toISOString();
+        const id = `s-${String(i).padStart(5, '0')}`;
+        ids.push(id);
+        await store.sessions.create(aSession({ id, createdAt, updatedAt: createdAt }));
+      }
+      const found: string[] = [];
+      for await (const { session } of store.sessions.listCreated(new Date(base), new Date(base + 86_400_000))) found.push(session.id);
+      assert.deepEqual(found, ids);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('refuses a database written by a newer version, and says what to do', () => {
     const dir = tempDir('assistdesk-sqlite-');
     openDatabase(dir).close();

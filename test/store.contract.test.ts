@@ -8,10 +8,16 @@ import { after, before, describe, it } from 'node:test';
 import 'restify';
 import { openAzureStore } from '../src/store/azure/azureStore';
 import { startEmbeddedAzurite, type EmbeddedAzurite } from '../src/store/azurite/embeddedAzurite';
+import { AbandonSessions } from '../src/assist/abandonSessions';
+import { ExpireSessions } from '../src/assist/expireSessions';
+import pino from 'pino';
 import { SessionConflictError, type Store } from '../src/store/ports';
 import { openSqliteStore } from '../src/store/sqlite/sqliteStore';
 import { tempDir } from './support/tempDir';
 import { aSession } from './unit/fixtures';
+import type { Session } from '../src/sessions/session';
+
+const silentLogger = pino({ level: 'silent' });
 
 interface Engine {
   name: string;
@@ -138,6 +144,87 @@ for (const engine of [sqliteEngine(), azureEngine()]) {
       const taken = await store.sessions.replace({ ...asked.session, state: 'requested', takenAt: asked.session.createdAt, technician: { aadObjectId: tech, name: 'T' } }, asked.etag);
       assert.ok(!(await store.sessions.listInState('asked', 1000)).some((s) => s.session.id === taken.session.id));
       assert.deepEqual((await other.sessions.listForTechnician(tenantId, tech, 10)).map((x) => x.id), [asked.session.id]);
+    });
+
+    it('lists the sessions in state requested, and no longer once submitted', async () => {
+      const created = await store.sessions.create(aSession({ id: randomUUID() }));
+      assert.ok((await other.sessions.listInState('requested', 1000)).some((s) => s.session.id === created.session.id));
+      await store.sessions.replace({ ...created.session, state: 'submitted' }, created.etag);
+      const listed = await other.sessions.listInState('requested', 1000);
+      assert.ok(!listed.some((s) => s.session.id === created.session.id));
+      assert.ok(listed.every((s) => s.session.state === 'requested'));
+    });
+
+    it('lists the sessions created in a range, oldest first, each once, a taken request by the time it was taken', async () => {
+      const at = (iso: string) => aSession({ id: randomUUID(), createdAt: iso, updatedAt: iso });
+      const before = at('2019-02-28T23:59:59.999Z'), first = at('2019-03-01T10:00:00.000Z'), lateDay1 = at('2019-03-01T23:59:59.999Z');
+      const day2 = at('2019-03-02T00:00:00.000Z'), day3 = at('2019-03-03T12:00:00.000Z'), atEnd = at('2019-03-04T00:00:00.000Z');
+      for (const session of [day3, atEnd, first, before, lateDay1, day2]) await store.sessions.create(session);
+      // Asked before the range, taken inside it: its creation time moves to when it was taken.
+      const asked = await store.sessions.create(aSession({ ...at('2019-02-20T09:00:00.000Z'), state: 'asked', technician: { aadObjectId: '', name: '' } }));
+      const takenAt = '2019-03-02T05:00:00.000Z';
+      const taken = await store.sessions.replace({ ...asked.session, state: 'requested', technician: { aadObjectId: randomUUID(), name: 'T' }, createdAt: takenAt, takenAt, updatedAt: takenAt }, asked.etag);
+      const listed: string[] = [];
+      for await (const { session, etag } of other.sessions.listCreated(new Date('2019-03-01T00:00:00Z'), new Date('2019-03-04T00:00:00Z'))) {
+        listed.push(session.id);
+        if (session.id === taken.session.id) assert.equal(etag, taken.etag, 'listed at its version, ready for a conditional write');
+      }
+      assert.deepEqual(listed, [first, lateDay1, day2, taken.session, day3].map((s) => s.id));
+      const none: unknown[] = [];
+      for await (const found of store.sessions.listCreated(new Date('2019-03-05T00:00:00Z'), new Date('2019-03-06T00:00:00Z'))) none.push(found);
+      assert.deepEqual(none, []);
+    });
+
+    it('deletes the sessions created before the retention cut-off, each once across instances, and keeps younger ones', async () => {
+      const tenantId = randomUUID(), tech = randomUUID();
+      const at = (iso: string, state: Session['state'] = 'reported') => aSession({ id: randomUUID(), tenantId, state, technician: { aadObjectId: tech, name: 'A' }, createdAt: iso, updatedAt: iso });
+      const old = [at('2017-05-01T10:00:00.000Z'), at('2017-05-01T11:00:00.000Z', 'submitted'), at('2017-12-31T23:59:59.999Z', 'asked')];
+      const young = at('2018-01-01T00:00:00.000Z');
+      for (const session of [...old, young]) await store.sessions.create(session);
+      // Asked before the cut-off and taken after it: kept, by the time it was taken.
+      const asked = await store.sessions.create(at('2017-06-01T09:00:00.000Z', 'asked'));
+      const taken = await store.sessions.replace({ ...asked.session, state: 'requested', createdAt: '2018-02-01T09:00:00.000Z', takenAt: '2018-02-01T09:00:00.000Z' }, asked.etag);
+      const cutOff = new Date('2018-01-01T00:00:00.000Z');
+      assert.equal(await store.sessions.deleteCreatedBefore(cutOff, 1), 1, 'at most the limit');
+      const [a, b] = await Promise.all([store.sessions.deleteCreatedBefore(cutOff, 100), other.sessions.deleteCreatedBefore(cutOff, 100)]);
+      assert.equal(a + b, 2, 'each of the other two deleted once');
+      assert.equal(await other.sessions.deleteCreatedBefore(cutOff, 100), 0, 'nothing left to delete: idempotent');
+      for (const session of old) assert.equal(await other.sessions.get(session.id), undefined, session.createdAt);
+      assert.deepEqual((await other.sessions.listForTechnician(tenantId, tech, 10)).map((s) => s.id).sort(), [young.id, taken.session.id].sort());
+      assert.ok(!(await store.sessions.listInState('submitted', 1000)).some((s) => s.session.id === old[1].id));
+      assert.ok(!(await store.sessions.listInState('asked', 1000)).some((s) => s.session.id === old[2].id));
+      const left: string[] = [];
+      for await (const { session } of store.sessions.listCreated(new Date('2017-01-01T00:00:00Z'), new Date('2018-12-31T00:00:00Z'))) if (session.tenantId === tenantId) left.push(session.id);
+      assert.deepEqual(left, [young.id, taken.session.id]);
+    });
+
+    it('closes sessions left requested past the abandon time as cancelled, once across instances; a younger or logged one stays', async () => {
+      const now = new Date('2016-01-02T12:00:00.000Z');
+      const at = (updatedAt: string, state: Session['state'] = 'requested') => aSession({ id: randomUUID(), state, createdAt: updatedAt, updatedAt });
+      const stale = [at('2016-01-01T09:00:00.000Z'), at('2016-01-01T12:00:00.000Z')];
+      const young = at('2016-01-01T12:00:00.001Z'), logged = at('2016-01-01T01:00:00.000Z', 'submitted');
+      for (const session of [...stale, young, logged]) await store.sessions.create(session);
+      const sweeps = [store, other].map((s) => new AbandonSessions(s.sessions, 24, silentLogger, () => now));
+      const closed = await Promise.all(sweeps.map((sweep) => sweep.run()));
+      assert.equal(closed[0] + closed[1], 2);
+      assert.equal(await sweeps[0].run(), 0, 'idempotent');
+      for (const { id } of stale) {
+        const session = (await other.sessions.get(id))!.session;
+        assert.deepEqual([session.state, session.abandonedAt, session.cancelledAt, session.updatedAt], ['cancelled', now.toISOString(), now.toISOString(), now.toISOString()]);
+      }
+      assert.equal((await store.sessions.get(young.id))?.session.state, 'requested');
+      assert.equal((await store.sessions.get(logged.id))?.session.state, 'submitted');
+      assert.ok(!(await store.sessions.listInState('requested', 1000)).some((s) => stale.some((x) => x.id === s.session.id)));
+    });
+
+    it('deletes sessions past SESSION_RETENTION_DAYS through the sweep, and keeps everything when it is 0', async () => {
+      const old = aSession({ id: randomUUID(), state: 'reported', createdAt: '2015-03-01T00:00:00.000Z', updatedAt: '2015-03-01T00:00:00.000Z' });
+      await store.sessions.create(old);
+      const now = () => new Date('2016-04-05T00:00:00.000Z');
+      assert.equal(await new ExpireSessions(store.sessions, 0, silentLogger, now).run(), 0);
+      assert.ok(await store.sessions.get(old.id));
+      assert.equal(await new ExpireSessions(other.sessions, 400, silentLogger, now).run(), 1);
+      assert.equal(await store.sessions.get(old.id), undefined);
     });
 
     it("counts Intune's write budget across instances, and says when there is room again", async () => {

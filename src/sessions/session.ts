@@ -72,6 +72,8 @@ export interface Session {
   withdrawnAt?: string;
   remindedAt?: string;
   cancelledAt?: string;
+  /** Set with `cancelledAt` when the housekeeping closed a session left `requested` (never logged) for too long. */
+  abandonedAt?: string;
   /** Why the last report attempt failed: shown on the card; set with state `failed` when it was final. */
   failure?: ReportFailure;
 }

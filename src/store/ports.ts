@@ -1,8 +1,8 @@
 // The store's ports: what the use cases and the worker need of storage, whatever the engine.
 import type { Session, SessionState } from '../sessions/session';
 
-/** The states a session can be listed by, whatever the engine. */
-export const LISTED_STATES = ['submitted', 'asked'] as const satisfies readonly SessionState[];
+/** The states a session can be listed by, whatever the engine (`requested`: for closing abandoned sessions). */
+export const LISTED_STATES = ['submitted', 'asked', 'requested'] as const satisfies readonly SessionState[];
 export type ListedState = (typeof LISTED_STATES)[number];
 
 /** A session together with the version it was read at; every write names the version it replaces. */
@@ -21,10 +21,26 @@ export interface SessionStore {
   /** The technician's sessions in the tenant, newest (by `createdAt`) first, at most `limit`. */
   listForTechnician(tenantId: string, aadObjectId: string, limit: number): Promise<Session[]>;
   /**
-   * Sessions in a state the housekeeping looks for (`submitted`: stranded reports; `asked`: open requests),
-   * oldest change first, at most `limit`.
+   * Sessions in a state the housekeeping looks for (`submitted`: stranded reports; `asked`: open requests;
+   * `requested`: sessions perhaps abandoned), oldest change first on SQLite (by id on Azure), at most `limit`.
    */
   listInState(state: ListedState, limit: number): Promise<StoredSession[]>;
+  /**
+   * The sessions whose `createdAt` is in [from, to), oldest first, a page at a time (the audit export). On
+   * Azure Storage a day is listed at a time through its `by-day/<yyyy-mm-dd>/` markers.
+   */
+  listCreated(from: Date, to: Date): AsyncIterable<StoredSession>;
+  /**
+   * Retention: deletes up to `limit` sessions created before `cutOff`, with their index entries and markers;
+   * returns how many went, each counted by one caller only. SQLite deletes in one statement; Azure deletes
+   * each blob at the ETag read, so a session changed meanwhile is left for the next round.
+   */
+  deleteCreatedBefore(cutOff: Date, limit: number): Promise<number>;
+  /**
+   * Where an engine's listings need entries that earlier versions did not write (Azure: the `by-day/` and
+   * `requested/` markers), writes them for one more batch of sessions; returns how many, 0 once all are done.
+   */
+  indexEarlier?(): Promise<number>;
 }
 
 /** One report to send, as received: `attempt` is the queue's delivery count, so it survives restarts. */

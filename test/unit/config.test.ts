@@ -78,3 +78,17 @@ describe('the Intune admin center and the watch for session links', () => {
     }
   });
 });
+
+describe('retention', () => {
+  it('keeps sessions 400 days and closes abandoned ones after 24 hours by default; 0 turns either off', () => {
+    assert.deepEqual(loadConfig(base).retention, { sessionDays: 400, abandonAfterHours: 24 });
+    assert.deepEqual(loadConfig({ ...base, SESSION_RETENTION_DAYS: '0', ABANDON_AFTER_HOURS: '0' }).retention, { sessionDays: 0, abandonAfterHours: 0 });
+    assert.deepEqual(loadConfig({ ...base, SESSION_RETENTION_DAYS: '731', ABANDON_AFTER_HOURS: '8' }).retention, { sessionDays: 731, abandonAfterHours: 8 });
+  });
+
+  it('names a bad retention or abandon time', () => {
+    const problems = problemsOf({ ...base, SESSION_RETENTION_DAYS: '-1', ABANDON_AFTER_HOURS: 'a day' });
+    assert.ok(problems.some((p) => p.startsWith('SESSION_RETENTION_DAYS must be a number of days')), problems.join('\n'));
+    assert.ok(problems.some((p) => p.startsWith('ABANDON_AFTER_HOURS must be a number of hours')), problems.join('\n'));
+  });
+});

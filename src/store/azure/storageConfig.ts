@@ -55,6 +55,14 @@ function queueUrlFor(accountUrl: string): string {
   return url.toString().replace(/\/+$/, '');
 }
 
+/** The blob client alone (the audit export reads sessions only: a SAS for blobs, without a queue endpoint, will do). */
+export function blobServiceClient(target: StorageTarget, credential?: TokenCredential): BlobServiceClient {
+  const options = { retryOptions: RETRY_OPTIONS };
+  return target.kind === 'connectionString'
+    ? BlobServiceClient.fromConnectionString(target.connectionString, options)
+    : new BlobServiceClient(target.accountUrl, credential ?? new DefaultAzureCredential(), options);
+}
+
 /** Builds the blob and queue clients; an account URL signs in with `credential` (DefaultAzureCredential unless given). */
 export function storageClients(target: StorageTarget, credential?: TokenCredential): StorageClients {
   const options = { retryOptions: RETRY_OPTIONS };

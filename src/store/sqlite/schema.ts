@@ -53,4 +53,16 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX intune_writes_by_time ON intune_writes (at);
   `,
+  // 4: retention and the audit export find sessions by creation; the housekeeping lists `requested` ones (to
+  // close those abandoned). The partial index of 2 was never used: SQLite cannot tell that `state = ?` falls
+  // inside its WHERE, so listing by state scanned the table; a full index it can use. Earlier versions kept a
+  // taken request's created_at at the time it was asked: brought in line with the body, which the
+  // by-technician listing and retention go by.
+  `
+  UPDATE sessions SET created_at = json_extract(body, '$.createdAt')
+    WHERE json_extract(body, '$.createdAt') IS NOT NULL AND created_at <> json_extract(body, '$.createdAt');
+  CREATE INDEX sessions_by_creation ON sessions (created_at, id);
+  DROP INDEX sessions_by_state;
+  CREATE INDEX sessions_by_state ON sessions (state, updated_at);
+  `,
 ];
