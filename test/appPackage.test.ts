@@ -9,16 +9,9 @@ import { after, before, describe, test } from 'node:test';
 import { AppManifestUtils } from '@microsoft/app-manifest';
 import JSZip from 'jszip';
 import { decodePng, encodePng, type Image } from '../scripts/png';
-import {
-  APP_PACKAGE_DIR,
-  ROOT,
-  buildAppPackage,
-  loadLocalizationSchema,
-  localizationSchemaUrl,
-  PackageError,
-  readSchemaFile,
-  type PackageResult,
-} from '../scripts/package';
+import { APP_PACKAGE_DIR, ROOT, buildAppPackage, PackageError, type PackageResult } from '../scripts/package';
+import { readSchemaFile } from '../scripts/appPackageSchemas';
+import { loadLocalizationSchema, localizationSchemaUrl } from '../scripts/localization';
 
 const BOT_ID = '6f1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 const BOT_DOMAIN = 'assistdesk-bot.example.net';
