@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { AppManifestUtils } from '@microsoft/app-manifest';
 import JSZip from 'jszip';
-import { decodePng, readPngHeader } from './png';
+import { PNG } from 'pngjs';
 import { bundledSchemaFile, PackageError, readSchemaFile } from './appPackageSchemas';
 import { readLanguageFiles, type LanguageFile } from './localization';
 
@@ -50,6 +50,7 @@ const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a
 const HOST_NAME = /^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*$/;
 const SCHEMA_URL = /^https:\/\/developer\.microsoft\.com\/json-schemas\/teams\/v(\d+)\.(\d+)\/MicrosoftTeams\.schema\.json$/;
 const ICONS = { color: { size: 192 }, outline: { size: 32 } } as const;
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 function nonEmpty(value: string | undefined): string | undefined {
   const v = value?.trim();
@@ -135,23 +136,18 @@ export async function validateManifest(manifest: Record<string, any>): Promise<s
 /** Checks an icon file: a PNG of the size Teams requires; the outline icon only white, on transparency. */
 export function checkIcon(kind: keyof typeof ICONS, file: string, bytes: Buffer): void {
   const name = path.basename(file);
-  let header;
+  if (!bytes.subarray(0, PNG_SIGNATURE.length).equals(PNG_SIGNATURE)) throw new PackageError(`${name} (the ${kind} icon) is not a PNG file`);
+  let image: PNG;
   try {
-    header = readPngHeader(bytes);
-  } catch {
-    throw new PackageError(`${name} (the ${kind} icon) is not a PNG file`);
+    image = PNG.sync.read(bytes);
+  } catch (err) {
+    throw new PackageError(`${name} (the ${kind} icon) could not be read: ${(err as Error).message}`);
   }
   const size = ICONS[kind].size;
-  if (header.width !== size || header.height !== size) {
-    throw new PackageError(`${name} (the ${kind} icon) is ${header.width}x${header.height}; Teams requires ${size}x${size}`);
+  if (image.width !== size || image.height !== size) {
+    throw new PackageError(`${name} (the ${kind} icon) is ${image.width}x${image.height}; Teams requires ${size}x${size}`);
   }
   if (kind !== 'outline') return;
-  let image;
-  try {
-    image = decodePng(bytes);
-  } catch (err) {
-    throw new PackageError(`${name} (the outline icon) could not be read: ${(err as Error).message}`);
-  }
   let transparent = 0;
   let visible = 0;
   for (let i = 0; i < image.data.length; i += 4) {
