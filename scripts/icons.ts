@@ -3,7 +3,13 @@
 // Run: npx tsx scripts/icons.ts   (the PNGs it writes are committed)
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { encodePng, type Image } from './png';
+import { PNG, type PackerOptions } from 'pngjs';
+
+/**
+ * 8-bit RGBA, no row filter, zlib's default strategy at level 9: the bytes the icons were first committed with
+ * (pngjs would otherwise try every filter per row and use Z_RLE).
+ */
+const ICON_PNG: PackerOptions = { colorType: 6, inputColorType: 6, bitDepth: 8, filterType: 0, deflateLevel: 9, deflateStrategy: 0 };
 
 export const BRAND_BLUE: [number, number, number] = [0x2f, 0x5b, 0xea];
 
@@ -67,8 +73,9 @@ function squareCoverage(px: number, py: number, size: number, radius: number): n
 }
 
 /** 192x192: white headset on a #2F5BEA rounded square (transparent outside the rounded corners). */
-export function drawColorIcon(size = 192): Image {
-  const data = new Uint8Array(size * size * 4);
+export function drawColorIcon(size = 192): PNG {
+  const png = new PNG({ width: size, height: size });
+  const data = png.data;
   const glyphSize = Math.round(size * 0.6);
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
@@ -79,12 +86,13 @@ export function drawColorIcon(size = 192): Image {
       data[i + 3] = Math.round(255 * bg);
     }
   }
-  return { width: size, height: size, data };
+  return png;
 }
 
 /** 32x32: the headset in pure white; everything else fully transparent. Only white and alpha. */
-export function drawOutlineIcon(size = 32): Image {
-  const data = new Uint8Array(size * size * 4);
+export function drawOutlineIcon(size = 32): PNG {
+  const png = new PNG({ width: size, height: size });
+  const data = png.data;
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
       const i = (y * size + x) * 4;
@@ -92,14 +100,14 @@ export function drawOutlineIcon(size = 32): Image {
       data[i + 3] = Math.round(255 * glyphCoverage(x, y, size, size - 2));
     }
   }
-  return { width: size, height: size, data };
+  return png;
 }
 
 export function writeIcons(dir = path.resolve(__dirname, '..', 'appPackage')): string[] {
   const color = path.join(dir, 'color.png');
   const outline = path.join(dir, 'outline.png');
-  writeFileSync(color, encodePng(drawColorIcon()));
-  writeFileSync(outline, encodePng(drawOutlineIcon()));
+  writeFileSync(color, PNG.sync.write(drawColorIcon(), ICON_PNG));
+  writeFileSync(outline, PNG.sync.write(drawOutlineIcon(), ICON_PNG));
   return [color, outline];
 }
 

@@ -8,17 +8,10 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { AppManifestUtils } from '@microsoft/app-manifest';
 import JSZip from 'jszip';
-import { decodePng, encodePng, type Image } from '../scripts/png';
-import {
-  APP_PACKAGE_DIR,
-  ROOT,
-  buildAppPackage,
-  loadLocalizationSchema,
-  localizationSchemaUrl,
-  PackageError,
-  readSchemaFile,
-  type PackageResult,
-} from '../scripts/package';
+import { PNG } from 'pngjs';
+import { APP_PACKAGE_DIR, ROOT, buildAppPackage, PackageError, type PackageResult } from '../scripts/package';
+import { readSchemaFile } from '../scripts/appPackageSchemas';
+import { loadLocalizationSchema, localizationSchemaUrl } from '../scripts/localization';
 
 const BOT_ID = '6f1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 const BOT_DOMAIN = 'assistdesk-bot.example.net';
@@ -188,7 +181,7 @@ describe('app package built from appPackage/', () => {
     assert.ok(colorBytes.equals(readFileSync(path.join(APP_PACKAGE_DIR, 'color.png'))));
     assert.ok(outlineBytes.equals(readFileSync(path.join(APP_PACKAGE_DIR, 'outline.png'))));
 
-    const color = decodePng(colorBytes);
+    const color = PNG.sync.read(colorBytes);
     assert.deepEqual([color.width, color.height], [192, 192]);
     const centre = (96 * 192 + 96) * 4;
     assert.equal(color.data[centre + 3], 255, 'colour icon is opaque in the middle');
@@ -202,7 +195,7 @@ describe('app package built from appPackage/', () => {
     assert.ok(colours.has('255,255,255'), 'white glyph');
     assert.ok(blue > 192 * 192 * 0.4, 'mostly brand blue #2F5BEA');
 
-    const outline = decodePng(outlineBytes);
+    const outline = PNG.sync.read(outlineBytes);
     assert.deepEqual([outline.width, outline.height], [32, 32]);
     let transparent = 0;
     let opaque = 0;
@@ -392,15 +385,15 @@ describe('validation catches a broken package', () => {
     await rejectsWith(buildAppPackage({ env, appPackageDir: dir, outFile: tmpFile('x.zip') }), /\$\{\{APP_VERSION\}\}/);
   });
 
-  const solid = (size: number, rgba: number[]): Image => {
-    const data = new Uint8Array(size * size * 4);
-    for (let i = 0; i < data.length; i += 4) data.set(rgba, i);
-    return { width: size, height: size, data };
+  const solid = (size: number, rgba: number[]): PNG => {
+    const png = new PNG({ width: size, height: size });
+    for (let i = 0; i < png.data.length; i += 4) png.data.set(rgba, i);
+    return png;
   };
 
   test('icons of the wrong size are refused', async () => {
     const dir = copyAppPackage();
-    writeFileSync(path.join(dir, 'color.png'), encodePng(solid(96, [47, 91, 234, 255])));
+    writeFileSync(path.join(dir, 'color.png'), PNG.sync.write(solid(96, [47, 91, 234, 255])));
     await rejectsWith(buildAppPackage({ env, appPackageDir: dir, outFile: tmpFile('x.zip') }), /color\.png.*96x96.*192x192/);
     const dir2 = copyAppPackage();
     copyFileSync(path.join(APP_PACKAGE_DIR, 'color.png'), path.join(dir2, 'outline.png'));
@@ -411,16 +404,18 @@ describe('validation catches a broken package', () => {
     const dir = copyAppPackage();
     const img = solid(32, [0, 0, 0, 0]);
     img.data.set([47, 91, 234, 255], (16 * 32 + 16) * 4); // one blue pixel
-    writeFileSync(path.join(dir, 'outline.png'), encodePng(img));
+    writeFileSync(path.join(dir, 'outline.png'), PNG.sync.write(img));
     await rejectsWith(buildAppPackage({ env, appPackageDir: dir, outFile: tmpFile('x.zip') }), /outline.*white on transparent.*\(16, 16\)/);
-    writeFileSync(path.join(dir, 'outline.png'), encodePng(solid(32, [255, 255, 255, 255])));
+    writeFileSync(path.join(dir, 'outline.png'), PNG.sync.write(solid(32, [255, 255, 255, 255])));
     await rejectsWith(buildAppPackage({ env, appPackageDir: dir, outFile: tmpFile('x.zip') }), /no transparent background/);
   });
 
-  test('a missing or non-PNG icon is refused', async () => {
+  test('a missing, non-PNG or damaged icon is refused', async () => {
     const dir = copyAppPackage();
     writeFileSync(path.join(dir, 'color.png'), 'not a png');
     await rejectsWith(buildAppPackage({ env, appPackageDir: dir, outFile: tmpFile('x.zip') }), /color\.png.*not a PNG/);
+    writeFileSync(path.join(dir, 'color.png'), readFileSync(path.join(APP_PACKAGE_DIR, 'color.png')).subarray(0, 200)); // cut short
+    await rejectsWith(buildAppPackage({ env, appPackageDir: dir, outFile: tmpFile('x.zip') }), /color\.png \(the color icon\) could not be read/);
     rmSync(path.join(dir, 'outline.png'));
     writeFileSync(path.join(dir, 'color.png'), readFileSync(path.join(APP_PACKAGE_DIR, 'color.png')));
     await rejectsWith(buildAppPackage({ env, appPackageDir: dir, outFile: tmpFile('x.zip') }), /outline icon outline\.png is missing/);

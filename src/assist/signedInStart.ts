@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { decode } from 'jsonwebtoken';
 import type { IntuneGraph } from '../graph/types';
 import type { OnceLedger, PendingRequest, PendingSignIns } from '../store/ports';
 import type { Caller } from './caller';
@@ -87,11 +88,15 @@ export class SignedInStart {
   }
 }
 
-/** The claims of a JWT, unverified (Entra verifies it when exchanging it); undefined if it is not one. */
-function tokenClaims(token: string): { oid?: string; tid?: string } | undefined {
+/**
+ * The claims of a JWT, unverified (Entra verifies it when exchanging it); undefined if it is not one: not three
+ * base64url parts, or a header or payload that is not JSON (jsonwebtoken's decode, the library botbuilder's own
+ * token validation uses).
+ */
+function tokenClaims(token: string): Record<string, unknown> | undefined {
   try {
-    return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
+    return decode(token, { json: true }) ?? undefined;
   } catch {
-    return undefined;
+    return undefined; // a payload that is not JSON
   }
 }
