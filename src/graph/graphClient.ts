@@ -14,10 +14,13 @@ import { retryAfterSeconds } from './graphErrors';
 /** A token is renewed this long before it expires, as MSAL renews its cached tokens (tokenRenewalOffsetSeconds). */
 const TOKEN_RENEWAL_MS = 5 * 60_000;
 
+/** Good until 5 minutes before it expires, or until Entra said to renew it (refresh_in), whichever is first. */
+const stillGood = (token: AccessToken, at: number) => at < token.expiresOnTimestamp - TOKEN_RENEWAL_MS && at < (token.refreshAfterTimestamp ?? Infinity);
+
 /**
  * The credential's access token, kept until shortly before it expires; concurrent calls share one request
  * for a new one. MSAL keeps the token too, but finding it there on every call (authority objects built, a
- * span opened, and the SDK's provider making an Error each time) cost about as much as the rest of a Graph
+ * span opened, and the SDK's provider making an Error each time) cost nearly as much as the HTTP work of a Graph
  * call: see docs/BENCHMARKS.md. A failure is thrown as the credential threw it, and the next call asks again.
  */
 export function cachedTokenProvider(credential: TokenCredential, scope: string, now: () => number = Date.now): AuthenticationProvider {
@@ -25,7 +28,7 @@ export function cachedTokenProvider(credential: TokenCredential, scope: string, 
   let pending: Promise<AccessToken | null> | undefined;
   return {
     async getAccessToken() {
-      if (current && current.expiresOnTimestamp - TOKEN_RENEWAL_MS > now()) return current.token;
+      if (current && stillGood(current, now())) return current.token;
       pending ??= credential.getToken([scope]).finally(() => (pending = undefined));
       const token = await pending;
       if (!token) {

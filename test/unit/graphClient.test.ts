@@ -58,3 +58,22 @@ describe('Graph access tokens', () => {
     assert.equal(await provider.getAccessToken(), 'token-2');
   });
 });
+
+describe('Graph access tokens Entra asks to renew early', () => {
+  it('renews once the refresh time Entra gave has come', async () => {
+    let n = 0;
+    let now = 0;
+    const credential: TokenCredential = {
+      async getToken() {
+        n++;
+        return { token: `token-${n}`, expiresOnTimestamp: now + 24 * 3600_000, refreshAfterTimestamp: now + 12 * 3600_000 };
+      },
+    };
+    const provider = cachedTokenProvider(credential, SCOPE, () => now);
+    assert.equal(await provider.getAccessToken(), 'token-1');
+    now = 12 * 3600_000 - 1;
+    assert.equal(await provider.getAccessToken(), 'token-1');
+    now = 12 * 3600_000;
+    assert.equal(await provider.getAccessToken(), 'token-2');
+  });
+});
