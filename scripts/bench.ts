@@ -136,7 +136,10 @@ async function launch(name: string, argv: string[], env: Record<string, string>)
 // ---------------------------------------------------------------------------------------------------------
 // The load: CONVERSATIONS chats, each sending its next activity as soon as the last was answered.
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: CONVERSATIONS });
+// Kept-alive connections, new for each phase: one left idle since the last phase may be closed by the bot's
+// server (after 5 s) just as it is used again, a reset that says nothing about the turn.
+const newAgent = () => new http.Agent({ keepAlive: true, maxSockets: CONVERSATIONS });
+let agent = newAgent();
 
 function postActivity(botUrl: string, activity: Record<string, unknown>): Promise<{ status: number; body: string }> {
   const payload = JSON.stringify(activity);
@@ -189,6 +192,8 @@ async function measure(
   label: string, world: World, bot: Running, count: number, concurrency: number,
   turn: (worker: number, i: number) => Promise<{ status: number; body: string }>,
 ): Promise<Figures> {
+  agent.destroy();
+  agent = newAgent();
   const latencies: number[] = [];
   let failed = 0;
   let next = 0;
