@@ -38,7 +38,26 @@ function expand(template: object, data: object): AdaptiveCard {
   return compiled.expand({ $root: data }) as AdaptiveCard;
 }
 
+/**
+ * The help card depends on nothing but the catalogue and its lead (none, or "not understood"), so each is
+ * expanded once and kept as text; every turn gets a fresh copy (parsing it costs a fifth of expanding it).
+ * Keyed by the Messages object, which messagesFor keeps one of per locale.
+ */
+const helpCards = new WeakMap<Messages, Map<string, string>>();
+
 export function renderHelpCard(m: Messages, lead = ''): AdaptiveCard {
+  let byLead = helpCards.get(m);
+  if (!byLead) helpCards.set(m, (byLead = new Map()));
+  let text = byLead.get(lead);
+  if (text === undefined) {
+    // Bounded all the same: a lead is a sentence of ours, but nothing here needs to trust that.
+    if (byLead.size > 10) byLead.clear();
+    byLead.set(lead, (text = JSON.stringify(expandHelpCard(m, lead))));
+  }
+  return JSON.parse(text) as AdaptiveCard;
+}
+
+function expandHelpCard(m: Messages, lead: string): AdaptiveCard {
   return expand(helpTemplate, {
     lead,
     title: m.t('help.title'),

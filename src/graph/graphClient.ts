@@ -1,14 +1,46 @@
-import type { TokenCredential } from '@azure/identity';
+import type { AccessToken, TokenCredential } from '@azure/identity';
 import {
   AuthenticationHandler,
+  type AuthenticationProvider,
   Client,
+  GraphClientError,
   HTTPMessageHandler,
   RedirectHandler,
   RetryHandler,
   RetryHandlerOptions,
 } from '@microsoft/microsoft-graph-client';
-import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
 import { retryAfterSeconds } from './graphErrors';
+
+/** A token is renewed this long before it expires, as MSAL renews its cached tokens (tokenRenewalOffsetSeconds). */
+const TOKEN_RENEWAL_MS = 5 * 60_000;
+
+/** Good until 5 minutes before it expires, or until Entra said to renew it (refresh_in), whichever is first. */
+const stillGood = (token: AccessToken, at: number) => at < token.expiresOnTimestamp - TOKEN_RENEWAL_MS && at < (token.refreshAfterTimestamp ?? Infinity);
+
+/**
+ * The credential's access token, kept until shortly before it expires; concurrent calls share one request
+ * for a new one. MSAL keeps the token too, but finding it there on every call (authority objects built, a
+ * span opened, and the SDK's provider making an Error each time) cost nearly as much as the HTTP work of a Graph
+ * call: see docs/BENCHMARKS.md. A failure is thrown as the credential threw it, and the next call asks again.
+ */
+export function cachedTokenProvider(credential: TokenCredential, scope: string, now: () => number = Date.now): AuthenticationProvider {
+  let current: AccessToken | undefined;
+  let pending: Promise<AccessToken | null> | undefined;
+  return {
+    async getAccessToken() {
+      if (current && stillGood(current, now())) return current.token;
+      pending ??= credential.getToken([scope]).finally(() => (pending = undefined));
+      const token = await pending;
+      if (!token) {
+        const error = new GraphClientError('Cannot retrieve accessToken from the Token Credential object');
+        error.name = 'Access token is undefined';
+        throw error;
+      }
+      current = token;
+      return token.token;
+    },
+  };
+}
 
 interface GraphClientOptions {
   /** e.g. https://graph.microsoft.com; the client appends /v1.0 or /beta. */
@@ -27,7 +59,7 @@ interface GraphClientOptions {
  * never outlives its timeout.
  */
 export function createGraphClient(options: GraphClientOptions): Client {
-  const authProvider = new TokenCredentialAuthenticationProvider(options.credential, { scopes: [options.scope] });
+  const authProvider = cachedTokenProvider(options.credential, options.scope);
   // A POST answered 503/504 may have been carried out (asking Intune twice); a 429 never was.
   const shouldRetry = (_delay: number, _attempt: number, _req: unknown, fetchOptions: { method?: string } | undefined, response: Response) =>
     (fetchOptions?.method !== 'POST' || response.status === 429) &&
