@@ -6,6 +6,13 @@ import type { Caller } from './caller';
 
 /** How many recent sessions are looked through for the type last reported. */
 const LAST_TYPE_LOOKBACK = 10;
+/**
+ * A technician's own devices change rarely: kept a minute, so a start in steady state asks Graph only for the
+ * device and the request. Per process, and small: a helpdesk has far fewer technicians than this.
+ */
+const OWN_DEVICES_TTL_MS = 60_000;
+const OWN_DEVICES_MAX = 1000;
+const ownDevices = new Map<string, { devices: HelperDevice[]; until: number }>();
 
 /**
  * What a new session card offers the technician: their own managed devices (most recently synced first)
@@ -31,13 +38,19 @@ async function lastTypeOf(store: SessionStore, caller: Caller): Promise<RemoteAs
 }
 
 async function helperDevicesOf(graph: IntuneGraph, caller: Caller, log: Logger): Promise<HelperDevice[]> {
+  const key = `${caller.tenantId}/${caller.aadObjectId}`;
+  const kept = ownDevices.get(key);
+  if (kept && kept.until > Date.now()) return kept.devices;
   try {
     const devices = await graph.listUserDevices(caller.aadObjectId);
-    return devices
+    const helpers = devices
       .sort((a, b) => (b.lastSyncDateTime ?? '').localeCompare(a.lastSyncDateTime ?? ''))
       .map(({ id, deviceName, azureADDeviceId, operatingSystem, osVersion, managementState }) => ({
         id, deviceName, azureADDeviceId, operatingSystem, osVersion, managementState,
       }));
+    if (ownDevices.size >= OWN_DEVICES_MAX) ownDevices.clear();
+    ownDevices.set(key, { devices: helpers, until: Date.now() + OWN_DEVICES_TTL_MS });
+    return helpers;
   } catch (error) {
     // The technician reports from an unmanaged device.
     log.warn({ err: error }, "could not list the technician's devices");
