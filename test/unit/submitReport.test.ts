@@ -8,7 +8,7 @@ import { openSqliteStore } from '../../src/store/sqlite/sqliteStore';
 import { tempDir } from '../support/tempDir';
 import { aSession } from './fixtures';
 
-const caller: Caller = { aadObjectId: 'tech-1', name: 'Alex Tech', tenantId: 'tenant-1', conversationId: 'conv-1', timeZone: 'Europe/Lisbon', locale: 'en-US', activityId: 'a-1', replyToId: 'card-1' };
+const caller: Caller = { aadObjectId: 'tech-1', name: 'Alex Tech', teamsId: '29:1tech-1', serviceUrl: 'https://smba.example/', conversationType: 'personal', tenantId: 'tenant-1', conversationId: 'conv-1', timeZone: 'Europe/Lisbon', locale: 'en-US', activityId: 'a-1', replyToId: 'card-1' };
 const card = { activityId: 'card-1', conversation: { id: 'conv-1' } };
 const oneClick = { sessionType: 'fullControl', endedMinutesAgo: '', lastedMinutes: '', helperDeviceId: 'none' };
 
@@ -19,7 +19,9 @@ function racedBy(store: SessionStore, before: (session: Session) => Promise<void
     create: (session) => store.create(session),
     get: (id) => store.get(id),
     listForTechnician: (...args) => store.listForTechnician(...args),
-    listSubmitted: (limit) => store.listSubmitted(limit),
+    listInState: (state, limit) => store.listInState(state, limit),
+    listCreated: (from, to) => store.listCreated(from, to),
+    deleteCreatedBefore: (cutOff, limit) => store.deleteCreatedBefore(cutOff, limit),
     replace: async (session, etag) => {
       if (!raced) {
         raced = true;
