@@ -1,3 +1,4 @@
+import type { Session } from '../sessions/session';
 import type { SessionStore, StoredSession } from '../store/ports';
 import type { Caller } from './caller';
 import type { SessionOutcome } from './outcomes';
@@ -42,6 +43,10 @@ export async function loadRequest(store: SessionStore, caller: Caller, sessionId
   const stored = await store.get(sessionId);
   const session = stored?.session;
   if (!session?.requester || session.tenantId !== caller.tenantId) return undefined;
-  const here = sameConversation(session.conversationId, caller.conversationId) || session.requester.chatId === caller.conversationId;
-  return here ? stored : undefined;
+  return postedHere(session, caller) ? stored : undefined;
+}
+
+/** The caller is in the chat the session's card was posted to, or (a request) in the requester's own chat. */
+export function postedHere(session: Session, caller: Caller): boolean {
+  return sameConversation(session.conversationId, caller.conversationId) || session.requester?.chatId === caller.conversationId;
 }

@@ -1,7 +1,7 @@
 import type { Session } from '../sessions/session';
 import type { SessionStore } from '../store/ports';
 import type { Caller } from './caller';
-import { sameConversation, SESSION_ID } from './sessionAccess';
+import { postedHere, SESSION_ID } from './sessionAccess';
 import { defaultInputs, type SessionInputs } from './sessionInput';
 
 export type View =
@@ -23,7 +23,7 @@ export class ViewSession {
     const session = (await this.store.get(sessionId))?.session;
     if (!session || session.tenantId !== caller.tenantId) return { kind: 'unknown' };
     // Only in the chat the card was posted to (or, for a request, the requester's own chat).
-    if (!sameConversation(session.conversationId, caller.conversationId) && session.requester?.chatId !== caller.conversationId) return { kind: 'unknown' };
+    if (!postedHere(session, caller)) return { kind: 'unknown' };
     if (session.state === 'requested' && session.technician.aadObjectId === caller.aadObjectId) {
       return { kind: 'form', session, inputs: defaultInputs(session.helperDevices) };
     }

@@ -108,7 +108,7 @@ export class AssistBot extends TeamsActivityHandler {
       switch (outcome.kind) {
         case 'started': {
           const { session, inputs } = outcome;
-          return { card: withOwnViewFor(session, renderSessionCard(m, session, { inputs, errors: [] })), watch: { sessionId: session.id, deviceId: session.device.id, inputs } };
+          return { card: withOwnViewFor(session, renderSessionCard(m, session, { inputs, errors: [] })), watch: linkWatchOf(session, inputs) };
         }
         case 'taken':
           return { text: m.t('request.takenAlready', { technician: outcome.session.technician.name }) };
@@ -159,8 +159,6 @@ export class AssistBot extends TeamsActivityHandler {
     request: async (caller, { text }) => {
       const refused = await this.requestRefusal(caller);
       if (refused) return refused;
-      const m = messagesFor(caller.locale);
-      if (caller.conversationType === 'personal' && !this.useCases.helpdeskChannel) return { text: m.t('request.noChannel') };
       return this.askReply(caller, await this.useCases.ask.byText(caller, text, this.postedIn(caller)));
     },
     requests: async (caller) => ({ card: renderRequestListCard(messagesFor(caller.locale), await this.useCases.requests.list(caller), caller.timeZone) }),
@@ -216,11 +214,11 @@ export class AssistBot extends TeamsActivityHandler {
   /** Sends a turn's answer, then tells whoever wants to know where it was posted (to update it later). */
   private async send(context: TurnContext, caller: Caller, reply: Reply): Promise<void> {
     const sent = await context.sendActivity(this.toActivity(caller, reply));
+    const address = { activityId: sent?.id, conversation: { ...TurnContext.getConversationReference(context.activity) } };
     if ('posted' in reply && reply.posted) {
-      const address = { activityId: sent?.id, conversation: { ...TurnContext.getConversationReference(context.activity) } };
       await reply.posted(address).catch((error) => this.log.warn({ err: error }, 'could not remember where a card was posted'));
     }
-    this.watchLink(reply, sent?.id, context.activity);
+    this.watchLink(reply, address);
   }
 
   /**
@@ -230,12 +228,9 @@ export class AssistBot extends TeamsActivityHandler {
   private followUp(caller: Caller, address: CardAddress, later: Promise<StartOutcome>): void {
     const done = later
       .then(async (outcome) => {
-        const m = messagesFor(caller.locale);
-        const reply: Reply = outcome.kind === 'failed'
-          ? { text: describeFailure(m, outcome.error) ?? m.t('error.generic') }
-          : outcome.kind === 'abandoned' ? { text: m.t('budget.abandoned') } : this.startReply(caller, outcome);
-        await this.shared.update(address, 'card' in reply ? { card: reply.card } : { text: 'text' in reply ? reply.text : m.t('error.generic') });
-        if ('card' in reply && reply.watch) this.useCases.sessionLink.watch({ ...reply.watch, card: address });
+        const reply = this.startReply(caller, outcome);
+        await this.shared.update(address, 'card' in reply ? { card: reply.card } : { text: 'text' in reply ? reply.text : messagesFor(caller.locale).t('error.generic') });
+        this.watchLink(reply, address);
       })
       .catch((error) => this.log.warn({ err: error }, 'could not show the outcome of a request that waited for write budget'))
       .finally(() => this.followUps.delete(done));
@@ -249,11 +244,11 @@ export class AssistBot extends TeamsActivityHandler {
 
   /**
    * A new session's card is posted: Intune may soon say more about the session (its link, or an error), and
-   * the card is updated once when it does, outside this turn. `cardId` is the posted card's activity id.
+   * the card is updated once when it does, outside this turn. `card`: where the card was posted.
    */
-  private watchLink(reply: Reply, cardId: string | undefined, activity: TurnContext['activity']): void {
-    if (!('card' in reply) || !reply.watch || !cardId) return;
-    this.useCases.sessionLink.watch({ ...reply.watch, card: { activityId: cardId, conversation: { ...TurnContext.getConversationReference(activity) } } });
+  private watchLink(reply: Reply, card: CardAddress): void {
+    if (!('card' in reply) || !reply.watch || !card.activityId) return;
+    this.useCases.sessionLink.watch({ ...reply.watch, card });
   }
 
   /** Why this caller may not ask for help with their own device, if they may not. */
@@ -262,7 +257,10 @@ export class AssistBot extends TeamsActivityHandler {
     if (!this.useCases.access.tenantAllowed(caller)) return { text: m.t('access.tenant') };
     if (!hasIdentity(caller)) return { text: m.t('identity.missing') };
     const access = await this.useCases.access.mayRequest(caller);
-    return access.allowed ? undefined : { text: m.t(`request.${access.reason}`) };
+    if (!access.allowed) return { text: m.t(`request.${access.reason}`) };
+    // From a personal chat a request goes to the helpdesk channel: without one there is nowhere to post it.
+    if (caller.conversationType === 'personal' && !this.useCases.helpdeskChannel) return { text: m.t('request.noChannel') };
+    return undefined;
   }
 
   /** Where a request made here is shown: this channel or group chat, or the helpdesk channel for a personal chat. */
@@ -385,7 +383,7 @@ export class AssistBot extends TeamsActivityHandler {
     const token = (invokeValue as { authentication?: { token?: unknown } }).authentication?.token;
     const reply = await this.guard(caller, async () => (await this.refusal(caller, acts)) ?? handler(caller, payload, card, token));
     // A card answering an invoke replaces the card clicked (a device picked on the choice card).
-    this.watchLink(reply, activity.replyToId, activity);
+    this.watchLink(reply, card);
     if ('card' in reply) return invokeResponse.card(reply.card);
     if ('text' in reply) return invokeResponse.message(reply.text);
     if ('loginRequest' in reply) return this.loginRequest(caller);
@@ -453,7 +451,7 @@ export class AssistBot extends TeamsActivityHandler {
       }
       case 'started': {
         const { session, inputs } = outcome;
-        const watch = { sessionId: session.id, deviceId: session.device.id, inputs };
+        const watch = linkWatchOf(session, inputs);
         const form = renderSessionCard(m, session, { inputs, errors: [] });
         if (caller.conversationType === 'personal') return { card: form, watch };
         // Shared: everyone sees where it stands, and Teams asks for the technician's own view (the form).
@@ -559,6 +557,9 @@ export class TeamsSessionCards implements SessionCards {
     });
   }
 }
+
+/** What a new session's card waits for from Intune: its session link, for that device. */
+const linkWatchOf = (session: Session, inputs: SessionInputs): Omit<LinkWatch, 'card'> => ({ sessionId: session.id, deviceId: session.device.id, inputs });
 
 /** Acting on Intune needs an Entra user and tenant, which Teams always sends and other channels may not. */
 const hasIdentity = (caller: Caller) => Boolean(caller.aadObjectId && caller.tenantId);
