@@ -6,6 +6,7 @@ import { intuneDevicePage } from './assist/links';
 import { ListSessions } from './assist/listSessions';
 import { AskForHelp } from './assist/askForHelp';
 import { AbandonSessions } from './assist/abandonSessions';
+import { GiveUpLostWaits } from './assist/giveUpLostWaits';
 import { ExpireSessions } from './assist/expireSessions';
 import { OpenRequests } from './assist/openRequests';
 import type { ReportQueue, RequestNotices, SessionCards } from './assist/ports';
@@ -29,6 +30,7 @@ import { openStore } from './store/openStore';
 import type { OutboxMessage } from './store/ports';
 import { ReportWorker } from './worker/reportWorker';
 import { DEFAULT_LINK_POLL_POLICY, SessionLinkPoller } from './worker/sessionLinkPoller';
+import { processGone, THIS_PROCESS } from './worker/processIdentity';
 import { Sweeper } from './worker/sweeper';
 
 /** Longest Retry-After waited out inside a Teams turn, and how often: an invoke must answer within seconds. */
@@ -99,7 +101,7 @@ export async function composeApp(config: AppConfig, log: Logger, cards: SessionC
   };
   if (!config.sso) log.info('single sign-on is not configured (SSO_APP_ID_URI, SSO_CONNECTION_NAME): every Graph call uses the app\'s own credential');
 
-  const start = new StartAssistance(intune, store.sessions, store.once, log, (deviceId) => intuneDevicePage(config.intune.adminCenterUrl, deviceId));
+  const start = new StartAssistance(intune, store.sessions, store.once, log, (deviceId) => intuneDevicePage(config.intune.adminCenterUrl, deviceId), THIS_PROCESS);
   const authority = graph.authorityHost ?? 'https://login.microsoftonline.com';
   const signedIn = config.sso && {
     start: new SignedInStart(store.signIns, start, graphAsUser, store.once),
@@ -134,6 +136,7 @@ export async function composeApp(config: AppConfig, log: Logger, cards: SessionC
   const linkPoller = new SessionLinkPoller((watch) => showLink.run(watch), log, { ...DEFAULT_LINK_POLL_POLICY, waitMs: config.intune.sessionLinkWaitSec * 1000 });
   const expireSessions = new ExpireSessions(store.sessions, config.retention.sessionDays, log);
   const abandonSessions = new AbandonSessions(store.sessions, config.retention.abandonAfterHours, log);
+  const lostWaits = new GiveUpLostWaits(store.sessions, cards, (owner) => processGone(owner), log);
   const sweeper = new Sweeper(
     [
       // Twice the visibility timeout: by then a message behind the session would have come back twice.
@@ -142,6 +145,7 @@ export async function composeApp(config: AppConfig, log: Logger, cards: SessionC
       { name: 'expireClaims', run: () => store.expire({ onceClaimSec: ONCE_CLAIM_TTL_SEC, pendingSignInSec: PENDING_SIGN_IN_TTL_SEC }) },
       { name: 'indexEarlierSessions', run: () => store.sessions.indexEarlier?.() ?? Promise.resolve(0) },
       { name: 'abandonSessions', run: () => abandonSessions.run() },
+      { name: 'giveUpLostWaits', run: () => lostWaits.run() },
       { name: 'expireSessions', run: () => expireSessions.run() },
     ],
     reports.sweepSec * 1000,
@@ -169,6 +173,8 @@ export async function composeApp(config: AppConfig, log: Logger, cards: SessionC
     start: () => {
       worker.start();
       sweeper.start();
+      // A request this machine's earlier process held when it stopped is told at once, not at the next sweep.
+      lostWaits.run().catch((error) => log.warn({ err: error }, 'could not look for requests lost with an earlier process'));
     },
     ready: () => store.ping(),
     stop: async () => {

@@ -155,6 +155,19 @@ for (const engine of [sqliteEngine(), azureEngine()]) {
       assert.ok(listed.every((s) => s.session.state === 'requested'));
     });
 
+    it('lists waiting requests, and deletes one only at the version read, once across instances, with its listings', async () => {
+      const tenantId = randomUUID(), tech = randomUUID();
+      const created = await store.sessions.create(aSession({ id: randomUUID(), state: 'waiting', tenantId, technician: { aadObjectId: tech, name: 'T' } }));
+      assert.ok((await other.sessions.listInState('waiting', 1000)).some((s) => s.session.id === created.session.id));
+      const moved = await store.sessions.replace({ ...created.session, card: { activityId: 'm1', conversation: {} } }, created.etag);
+      assert.equal(await other.sessions.delete(created), false, 'a stale version deletes nothing');
+      const [a, b] = await Promise.all([store.sessions.delete(moved), other.sessions.delete(moved)]);
+      assert.equal(Number(a) + Number(b), 1, 'deleted by one of the two');
+      assert.equal(await other.sessions.get(created.session.id), undefined);
+      assert.ok(!(await store.sessions.listInState('waiting', 1000)).some((s) => s.session.id === created.session.id));
+      assert.deepEqual(await other.sessions.listForTechnician(tenantId, tech, 10), []);
+    });
+
     it('lists the sessions created in a range, oldest first, each once, a taken request by the time it was taken', async () => {
       const at = (iso: string) => aSession({ id: randomUUID(), createdAt: iso, updatedAt: iso });
       const before = at('2019-02-28T23:59:59.999Z'), first = at('2019-03-01T10:00:00.000Z'), lateDay1 = at('2019-03-01T23:59:59.999Z');

@@ -3,6 +3,9 @@ import type { GraphFailure } from '../graph/graphErrors';
 import type { Session } from '../sessions/session';
 import type { InputError, SessionInputs } from './sessionInput';
 
+/** Why a request waiting for write budget was given up. */
+export type AbandonReason = 'stopping' | 'timedOut';
+
 /** What "help me with …" led to. */
 export type StartOutcome =
   | { kind: 'notFound'; deviceName: string }
@@ -19,11 +22,12 @@ export type StartOutcome =
   | { kind: 'repeated' }
   /**
    * Intune's write budget is used up: the request goes on its own at about `at`; `later` settles with what
-   * then happened (started, failed, or abandoned when the process stopped first).
+   * then happened (started, failed, or abandoned). `sessionId`: the waiting request's record.
    */
-  | { kind: 'waiting'; deviceName: string; at: string; later: Promise<StartOutcome> }
+  | { kind: 'waiting'; sessionId: string; deviceName: string; at: string; later: Promise<StartOutcome> }
   | { kind: 'failed'; error: unknown }
-  | { kind: 'abandoned' }
+  /** A request that waited for write budget was not made: the process stopped first, or room never came in time. */
+  | { kind: 'abandoned'; reason: AbandonReason; deviceName: string }
   /** Intune took the request but the session could not be saved: no card to log it with. */
   | { kind: 'requestedNotSaved'; deviceName: string };
 

@@ -12,6 +12,8 @@ export interface SessionCards {
   show(session: Session): Promise<void>;
   /** The live form of a `requested` session, again, with the inputs it was posted with (an update resets what was typed). */
   showForm(session: Session, inputs: SessionInputs): Promise<void>;
+  /** The message of a request that waited for write budget and was never made says so, and to ask again. */
+  tellNotRequested(session: Session): Promise<void>;
 }
 
 /** A session card just posted, whose device Intune may soon give a session link or an error for. */

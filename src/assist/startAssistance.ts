@@ -3,10 +3,10 @@ import type { Logger } from '../log';
 import { GraphFailure } from '../graph/graphErrors';
 import type { DirectoryUser, IntuneGraph, ManagedDevice, WriteOptions } from '../graph/types';
 import { BudgetExhausted } from '../graph/writePacer';
-import type { Session } from '../sessions/session';
-import { StoreUnavailableError, type OnceLedger, type SessionStore } from '../store/ports';
+import type { CardAddress, Session, WaitingOwner } from '../sessions/session';
+import { SessionConflictError, StoreUnavailableError, type OnceLedger, type SessionStore, type StoredSession } from '../store/ports';
 import type { Caller } from './caller';
-import type { StartOutcome } from './outcomes';
+import type { AbandonReason, StartOutcome } from './outcomes';
 import { defaultInputs } from './sessionInput';
 import { technicianContext, type TechnicianContext } from './technicianContext';
 
@@ -33,9 +33,12 @@ export function onceKeyOf(caller: Caller, kind: 'byName' | 'byId'): string {
   return kind === 'byId' && caller.replyToId ? `pick:${caller.conversationId}:${caller.replyToId}` : `turn:${caller.conversationId}:${caller.activityId}`;
 }
 
+/** How long past the time first said a request waiting for write budget is given up (the budget is shared: room can come later). */
+export const WAIT_GIVE_UP_MS = 60_000;
+
 export class StartAssistance {
-  /** Requests waiting for write budget, each with a way to give up on it. */
-  private readonly waiting = new Set<() => void>();
+  /** Requests waiting for write budget, each with a way to give it up. */
+  private readonly waiting = new Set<(reason: AbandonReason) => void>();
 
   constructor(
     private readonly graph: IntuneGraph,
@@ -44,6 +47,8 @@ export class StartAssistance {
     private readonly log: Logger,
     /** The device's page in the Intune admin center, for the card's "Open in Intune". */
     private readonly devicePage: (deviceId: string) => string,
+    /** This process, named on the requests it holds while they wait for write budget. */
+    private readonly owner: WaitingOwner,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -120,40 +125,103 @@ export class StartAssistance {
       return await this.ask(caller, device, requester, onceKey, context, {});
     } catch (error) {
       if (!(error instanceof BudgetExhausted)) throw error;
-      // Intune's write budget is used up: say when it will go, and make the request then, as the same
-      // requester (the technician's own token, held in memory only, with single sign-on).
-      const abandon = new AbortController();
-      const later = this.waitForBudget(this.ask(caller, device, requester, onceKey, context, { patient: true, signal: abandon.signal }), onceKey, abandon);
-      this.log.info({ deviceId: device.id, at: new Date(error.at).toISOString() }, 'remote assistance request waits for Intune write budget');
-      return { kind: 'waiting', deviceName: device.deviceName ?? '', at: new Date(error.at).toISOString(), later };
+      return this.waitForBudget(caller, device, requester, onceKey, context, error.at);
     }
   }
 
-  /** Stops waiting for write budget (the process is stopping): each request still waiting is abandoned. */
+  /** Gives up every request still waiting for write budget (the process is stopping): none of them is made. */
   abandonWaiting(): void {
-    for (const abandon of this.waiting) abandon();
+    for (const giveUp of this.waiting) giveUp('stopping');
     this.waiting.clear();
   }
 
-  private async waitForBudget(asked: Promise<StartOutcome>, onceKey: string, controller: AbortController): Promise<StartOutcome> {
-    let abandon!: () => void;
-    const abandoned = new Promise<StartOutcome>((resolve) => (abandon = () => {
-      controller.abort();
-      resolve({ kind: 'abandoned' });
-    }));
-    this.waiting.add(abandon);
+  /** Where the message saying when a waiting request will go was posted, so it can be told if this process stops. */
+  async waitingPosted(sessionId: string, card: CardAddress): Promise<void> {
+    const stored = await this.store.get(sessionId);
+    if (stored?.session.state === 'waiting') await this.store.replace({ ...stored.session, card }, stored.etag);
+  }
+
+  /**
+   * Intune's write budget is used up: say when the request will go, and make it then, as the same requester
+   * (the technician's own token, held in memory only, with single sign-on). The wait is kept in the store
+   * without any token, so that if this process stops first the technician is told to ask again
+   * (GiveUpLostWaits); it is given up after WAIT_GIVE_UP_MS past the time said.
+   */
+  private async waitForBudget(caller: Caller, device: ManagedDevice, requester: IntuneGraph, onceKey: string, context: TechnicianContext, at: number): Promise<StartOutcome> {
+    const deviceName = device.deviceName ?? '';
+    const until = at + WAIT_GIVE_UP_MS;
+    let held: StoredSession;
     try {
-      const outcome = await Promise.race([asked.catch((error: unknown): StartOutcome => ({ kind: 'failed', error })), abandoned]);
-      // Nothing was asked of Intune: this message may be sent again.
-      if (outcome.kind === 'abandoned') await this.once.release(onceKey).catch(() => undefined);
-      return outcome;
-    } finally {
-      this.waiting.delete(abandon);
+      held = await this.store.create({ ...this.newSession(caller, device, context), state: 'waiting', waitingUntil: new Date(until).toISOString(), waitingOwner: this.owner });
+    } catch (error) {
+      // Not kept, so not promised: nothing was asked of Intune and the message may be sent again.
+      await this.once.release(onceKey).catch(() => undefined);
+      throw error;
+    }
+    // Given up, it is never sent, even when room comes; once under way it is no longer given up.
+    let wanted = true;
+    let going = false;
+    let giveUp!: (reason: AbandonReason) => void;
+    const givenUp = new Promise<StartOutcome>((resolve) => (giveUp = (reason) => {
+      if (going) return;
+      wanted = false;
+      resolve({ kind: 'abandoned', reason, deviceName });
+    }));
+    const timer = setTimeout(() => giveUp('timedOut'), until - Date.now());
+    this.waiting.add(giveUp);
+    const later = (async (): Promise<StartOutcome> => {
+      try {
+        const asked = this.ask(caller, device, requester, onceKey, context, { patient: true, stillWanted: () => (going = wanted) }, held.session.id)
+          .catch((error: unknown): StartOutcome => ({ kind: 'failed', error }));
+        const outcome = await Promise.race([asked, givenUp]);
+        if (outcome.kind === 'abandoned') {
+          // Nothing was asked of Intune: the record goes, and this message may be sent again.
+          await this.forget(held.session.id);
+          await this.once.release(onceKey).catch(() => undefined);
+        }
+        return outcome;
+      } finally {
+        clearTimeout(timer);
+        this.waiting.delete(giveUp);
+      }
+    })();
+    this.log.info({ sessionId: held.session.id, deviceId: device.id, at: new Date(at).toISOString() }, 'remote assistance request waits for Intune write budget');
+    return { kind: 'waiting', sessionId: held.session.id, deviceName, at: new Date(at).toISOString(), later };
+  }
+
+  /** Deletes a waiting request that was given up; one changed meanwhile (it went after all) stays. */
+  private async forget(sessionId: string): Promise<void> {
+    try {
+      const stored = await this.store.get(sessionId);
+      if (stored?.session.state === 'waiting') await this.store.delete(stored);
+    } catch (error) {
+      this.log.warn({ err: error, sessionId }, 'could not remove a request that was given up; the housekeeping will');
     }
   }
 
-  private async ask(caller: Caller, device: ManagedDevice, requester: IntuneGraph, onceKey: string, context: TechnicianContext, options: WriteOptions): Promise<StartOutcome> {
-    const { helperDevices, lastType } = context;
+  private newSession(caller: Caller, device: ManagedDevice, { helperDevices }: TechnicianContext): Session {
+    const now = this.now().toISOString();
+    return {
+      id: randomUUID(),
+      state: 'requested',
+      tenantId: caller.tenantId,
+      conversationId: caller.conversationId,
+      technician: { aadObjectId: caller.aadObjectId, name: caller.name, teamsId: caller.teamsId },
+      timeZone: caller.timeZone,
+      locale: caller.locale,
+      device,
+      helperDevices,
+      intuneUrl: this.devicePage(device.id),
+      createdAt: now,
+      updatedAt: now,
+    };
+  }
+
+  /**
+   * Asks Intune, then keeps the session. `heldId`: the waiting request this is, whose record becomes the
+   * session (keeping where its message was posted).
+   */
+  private async ask(caller: Caller, device: ManagedDevice, requester: IntuneGraph, onceKey: string, context: TechnicianContext, options: WriteOptions, heldId?: string): Promise<StartOutcome> {
     let unconfirmed = false;
     try {
       await requester.requestRemoteAssistance(device.id, options);
@@ -169,30 +237,26 @@ export class StartAssistance {
         throw error;
       }
     }
-    const now = this.now().toISOString();
-    const session: Session = {
-      id: randomUUID(),
-      state: 'requested',
-      tenantId: caller.tenantId,
-      conversationId: caller.conversationId,
-      technician: { aadObjectId: caller.aadObjectId, name: caller.name, teamsId: caller.teamsId },
-      timeZone: caller.timeZone,
-      locale: caller.locale,
-      device,
-      helperDevices,
-      intuneUrl: this.devicePage(device.id),
-      createdAt: now,
-      updatedAt: now,
-      ...(unconfirmed ? { unconfirmed } : {}),
-    };
+    let session: Session = { ...this.newSession(caller, device, context), ...(unconfirmed ? { unconfirmed } : {}) };
     try {
-      await this.store.create(session);
+      if (heldId) session = await this.requestedFromWaiting(heldId, session);
+      else await this.store.create(session);
     } catch (error) {
-      if (!(error instanceof StoreUnavailableError)) throw error;
+      if (!(error instanceof StoreUnavailableError) && !(error instanceof SessionConflictError)) throw error;
       this.log.error({ err: error, deviceId: device.id }, 'remote assistance requested but the session could not be saved');
       return { kind: 'requestedNotSaved', deviceName: device.deviceName ?? '' };
     }
     this.log.info({ sessionId: session.id, deviceId: device.id }, 'remote assistance requested');
-    return { kind: 'started', session, inputs: defaultInputs(helperDevices, lastType) };
+    return { kind: 'started', session, inputs: defaultInputs(context.helperDevices, context.lastType) };
+  }
+
+  /** The waiting record becomes the session, with its id and where its message was posted. */
+  private async requestedFromWaiting(heldId: string, fresh: Session): Promise<Session> {
+    const stored = await this.store.get(heldId);
+    if (stored?.session.state !== 'waiting') throw new SessionConflictError(heldId);
+    const { waitingUntil: _until, waitingOwner: _owner, ...held } = stored.session;
+    const session: Session = { ...held, ...fresh, id: heldId, card: held.card };
+    await this.store.replace(session, stored.etag);
+    return session;
   }
 }

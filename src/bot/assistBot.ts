@@ -462,12 +462,18 @@ export class AssistBot extends TeamsActivityHandler {
       case 'waiting': {
         const seconds = Math.max(1, Math.ceil((Date.parse(outcome.at) - Date.now()) / 1000));
         const text = m.t('budget.waiting', { deviceName: outcome.deviceName, time: formatDateTime(outcome.at, caller.timeZone, m) ?? outcome.at, seconds });
-        return { text, posted: async (address) => this.followUp(caller, address, outcome.later) };
+        return {
+          text,
+          posted: async (address) => {
+            this.followUp(caller, address, outcome.later);
+            await this.useCases.start.waitingPosted(outcome.sessionId, address);
+          },
+        };
       }
       case 'failed':
         return { text: describeFailure(m, outcome.error) ?? m.t('error.generic') };
       case 'abandoned':
-        return { text: m.t('budget.abandoned') };
+        return { text: outcome.reason === 'timedOut' ? m.t('budget.gaveUp', { deviceName: outcome.deviceName }) : m.t('budget.abandoned') };
       case 'requestedNotSaved':
         return { text: m.t('store.requestedNotSaved', { deviceName: outcome.deviceName }) };
     }
@@ -536,6 +542,10 @@ export class TeamsSessionCards implements SessionCards {
     // A shared card stays a status for everyone; the technician's refresh brings the form with the link.
     const status = session.requester ? renderRequestCard(messagesFor(session.requester.locale), session) : withOwnViewFor(session, renderSessionRecordCard(m, session));
     await this.replace(session, status);
+  }
+
+  async tellNotRequested(session: Session): Promise<void> {
+    if (session.card) await this.update(session.card, { text: messagesFor(session.locale).t('budget.abandoned') });
   }
 
   /** Replaces a message the bot posted with a card or a sentence. */

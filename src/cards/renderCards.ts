@@ -221,6 +221,7 @@ const RECORD_COLOR: Record<Session['state'], string> = {
   submitted: 'Accent',
   failed: 'Attention',
   requested: 'Default',
+  waiting: 'Default',
 };
 
 /** The read-only record that replaces the form: who, device, type, start–end, duration, when. */

@@ -1,6 +1,6 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { GraphFailure, toGraphFailure, type GraphOperation } from './graphErrors';
-import type { WritePacer, WritePriority } from './writePacer';
+import { WriteGivenUp, type WritePacer, type WritePriority } from './writePacer';
 import {
   DEVICE_FIELDS,
   USER_FIELDS,
@@ -155,9 +155,9 @@ export class IntuneGraphService implements IntuneGraph {
     });
   }
 
-  private async takeBudget({ patient, signal }: WriteOptions): Promise<void> {
+  private async takeBudget({ patient, stillWanted }: WriteOptions): Promise<void> {
     await this.writes.take(this.priority, patient ? Number.POSITIVE_INFINITY : this.maxBudgetWaitMs);
-    signal?.throwIfAborted();
+    if (stillWanted && !stillWanted()) throw new WriteGivenUp();
   }
 
   private async call<T>(operation: GraphOperation, work: (signal: AbortSignal) => Promise<T>): Promise<T> {

@@ -75,8 +75,11 @@ export interface RemoteAssistanceSessionState {
 /** `patient`: wait for Intune's write budget as long as it takes (the write goes on its own, outside a turn). */
 export interface WriteOptions {
   patient?: boolean;
-  /** Aborted while waiting (the process is stopping): the write is not made, even once there is room. */
-  signal?: AbortSignal;
+  /**
+   * Asked once the budget has room, just before the write: false gives the write up and nothing is sent (the
+   * request was given up meanwhile). Answering true commits to it.
+   */
+  stillWanted?: () => boolean;
 }
 
 /** What the use cases need from Graph; one implementation talks HTTP, tests may fake it. */

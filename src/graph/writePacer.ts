@@ -9,6 +9,14 @@ export class BudgetExhausted extends Error {
   }
 }
 
+/** A write that waited for the budget was no longer wanted when room came: nothing was sent. */
+export class WriteGivenUp extends Error {
+  constructor() {
+    super('The write was given up while it waited for Intune\'s write budget');
+    this.name = 'WriteGivenUp';
+  }
+}
+
 /** The budget as counted by every instance (the store's ledger fits this shape). */
 export interface SharedBudget {
   take(limit: number, windowMs: number, now: number): Promise<{ taken: true } | { taken: false; at: number }>;

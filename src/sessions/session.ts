@@ -3,8 +3,18 @@ import type { ManagedDevice, RemoteAssistanceSessionType } from '../graph/types'
 /**
  * requested ─▶ submitted ─▶ reported, with cancelled, and failed (Graph refused the report for good). A request
  * from the person who needs help starts before that: asked ─▶ requested (a technician took it), or withdrawn.
+ * A request held back by Intune's write budget is `waiting` until it goes (─▶ requested); one that never went
+ * is deleted, since nothing happened in Intune.
  */
-export type SessionState = 'asked' | 'withdrawn' | 'requested' | 'submitted' | 'reported' | 'cancelled' | 'failed';
+export type SessionState = 'asked' | 'withdrawn' | 'waiting' | 'requested' | 'submitted' | 'reported' | 'cancelled' | 'failed';
+
+/** The process that holds a waiting request in memory (with the technician's token, under single sign-on). */
+export interface WaitingOwner {
+  host: string;
+  pid: number;
+  /** When that process started: a pid seen again on the same host may be another process's. */
+  startedAt: string;
+}
 
 /** The technician's own device, as offered on the card (a snapshot taken when the session started). */
 export type HelperDevice = Pick<ManagedDevice, 'id' | 'deviceName' | 'azureADDeviceId' | 'operatingSystem' | 'osVersion' | 'managementState'>;
@@ -62,6 +72,9 @@ export interface Session {
   /** When the worker means to try again after a transient failure; the sweep leaves the session alone till then. */
   nextAttemptAt?: string;
   reportedAt?: string;
+  /** While `waiting`: the latest the owner makes the request or gives it up; past it (and a grace) it is lost. */
+  waitingUntil?: string;
+  waitingOwner?: WaitingOwner;
   /** Set on a request: who asked, what they wrote, and what happened to it. */
   requester?: Requester;
   problem?: string;

@@ -1,8 +1,11 @@
 // The store's ports: what the use cases and the worker need of storage, whatever the engine.
 import type { Session, SessionState } from '../sessions/session';
 
-/** The states a session can be listed by, whatever the engine (`requested`: for closing abandoned sessions). */
-export const LISTED_STATES = ['submitted', 'asked', 'requested'] as const satisfies readonly SessionState[];
+/**
+ * The states a session can be listed by, whatever the engine (`requested`: for closing abandoned sessions;
+ * `waiting`: for requests whose process stopped before they went).
+ */
+export const LISTED_STATES = ['submitted', 'asked', 'requested', 'waiting'] as const satisfies readonly SessionState[];
 export type ListedState = (typeof LISTED_STATES)[number];
 
 /** A session together with the version it was read at; every write names the version it replaces. */
@@ -18,11 +21,13 @@ export interface SessionStore {
   get(id: string): Promise<StoredSession | undefined>;
   /** Replaces the session only if it is still at `etag`; otherwise throws SessionConflictError. */
   replace(session: Session, etag: string): Promise<StoredSession>;
+  /** Deletes the session only if it is still at `etag`, with its index entries and markers; false when it changed or went. */
+  delete(stored: StoredSession): Promise<boolean>;
   /** The technician's sessions in the tenant, newest (by `createdAt`) first, at most `limit`. */
   listForTechnician(tenantId: string, aadObjectId: string, limit: number): Promise<Session[]>;
   /**
    * Sessions in a state the housekeeping looks for (`submitted`: stranded reports; `asked`: open requests;
-   * `requested`: sessions perhaps abandoned), oldest change first on SQLite (by id on Azure), at most `limit`.
+   * `requested`: sessions perhaps abandoned; `waiting`: requests perhaps lost with their process), oldest change first on SQLite (by id on Azure), at most `limit`.
    */
   listInState(state: ListedState, limit: number): Promise<StoredSession[]>;
   /**

@@ -1,6 +1,6 @@
 // Past Intune's write budget (here 2 writes per 20 s): the turn answers at once with when the request will
 // go; the request then goes on its own and the message becomes the session card. At shutdown a request
-// still waiting is not made, and its technician is told to ask again.
+// still waiting is not made, and its technician is told to ask again; after a kill -9 too, by the next start.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { startBot } from '../support/botProcess';
@@ -43,7 +43,8 @@ describe("Intune's write budget", () => {
     assert.match(JSON.stringify(card), /Intune asked O'Brien-PC for a session/);
     assert.ok(inputs(card).sessionType, 'the form, to log it');
     assert.equal(world.graph.assistanceRequests.length, 3);
-    assert.ok(!world.graph.requests.some((r) => r.faulted === 429 || r.status === 429), 'no 429 from Intune');
+    const [first, , third] = world.graph.requests.filter((r) => r.path.endsWith('/requestRemoteAssistance') && !r.faulted).map((r) => r.at);
+    assert.ok(third - first >= 20_000, `two writes per 20 s: the third went ${third - first} ms after the first`);
   });
 
   it('does not make a waiting request when it stops first, and says to ask again', async () => {
@@ -61,5 +62,29 @@ describe("Intune's write budget", () => {
     assert.match(told.body.text, /restarted before it could ask Intune, so nothing was requested/);
     assert.equal(world.graph.assistanceRequests.length, requested, 'never made');
     world.bot = await startBot(world.env);
+  });
+
+  it('tells the technician to ask again when the process is killed while a request waits, and never makes it', async () => {
+    const chat = world.chat({ timeZone: 'UTC' });
+    let waiting: ReturnType<typeof answerTo> | undefined;
+    for (const name of ['LAPTOP-42', 'DESK 7', 'PIXEL-7-MS', 'ALEX-WS01']) {
+      const answer = answerTo(await say(chat, `help me with device ${name}`));
+      if (answer.body.text && /used up/.test(answer.body.text)) {
+        waiting = answer;
+        break;
+      }
+    }
+    assert.ok(waiting, 'one request waits');
+    const seconds = Number(/in (\d+) seconds?/.exec(waiting.body.text)![1]);
+    const requested = world.graph.assistanceRequests.length;
+    await world.bot.killGroup();
+    world.bot = await startBot(world.env);
+    const told = await world.connector.waitFor((a) => a.kind === 'update' && a.activityId === waiting!.activityId, 15_000);
+    assert.match(told.body.text, /restarted before it could ask Intune, so nothing was requested/);
+    const list = answerTo(await say({ ...chat, botUrl: world.bot.url }, 'sessions'));
+    assert.doesNotMatch(JSON.stringify(list.body), /Waiting for Intune's budget/, 'no longer listed as waiting');
+    // Past the time the request was to go: neither the new process nor anything else made it.
+    await new Promise((resolve) => setTimeout(resolve, (seconds + 2) * 1000));
+    assert.equal(world.graph.assistanceRequests.length, requested, 'never made');
   });
 });

@@ -163,7 +163,7 @@ export class BlobSessionStore implements SessionStore {
       for (let i = 0; i < due.length && deleted < limit; ) {
         const batch = due.slice(i, i + Math.min(PARALLEL_READS, limit - deleted));
         i += batch.length;
-        deleted += (await Promise.all(batch.map((stored) => this.remove(stored)))).filter(Boolean).length;
+        deleted += (await Promise.all(batch.map((stored) => this.delete(stored)))).filter(Boolean).length;
       }
       if (deleted >= limit) return deleted;
     }
@@ -219,7 +219,7 @@ export class BlobSessionStore implements SessionStore {
   }
 
   /** Deletes the session at the version read, then its index entry and markers; false when it changed or went meanwhile. */
-  private async remove({ session, etag }: StoredSession): Promise<boolean> {
+  async delete({ session, etag }: StoredSession): Promise<boolean> {
     try {
       await this.sessionBlob(session.id).delete({ conditions: { ifMatch: etag }, abortSignal: storageDeadline() });
     } catch (error) {

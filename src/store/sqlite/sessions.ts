@@ -20,6 +20,7 @@ export class SqliteSessionStore implements SessionStore {
       get: db.prepare<[string], Row>('SELECT version, body FROM sessions WHERE id = ?'),
       replace: db.prepare(`UPDATE sessions SET version = version + 1, technician_id = @technicianId, state = @state, created_at = @createdAt, updated_at = @updatedAt, body = @body
         WHERE id = @id AND version = @version`),
+      deleteAt: db.prepare('DELETE FROM sessions WHERE id = ? AND version = ?'),
       byTechnician: db.prepare<[string, string, number], Row>(
         'SELECT version, body FROM sessions WHERE tenant_id = ? AND technician_id = ? ORDER BY created_at DESC, id LIMIT ?'),
       inState: db.prepare<[string, number], Row>('SELECT version, body FROM sessions WHERE state = ? ORDER BY updated_at LIMIT ?'),
@@ -55,6 +56,10 @@ export class SqliteSessionStore implements SessionStore {
       if (changes === 0) throw new SessionConflictError(session.id);
       return stored({ version: version + 1, body });
     });
+  }
+
+  delete({ session, etag }: StoredSession): Promise<boolean> {
+    return this.guard(() => this.statements.deleteAt.run(session.id, Number(etag)).changes === 1);
   }
 
   listForTechnician(tenantId: string, aadObjectId: string, limit: number): Promise<Session[]> {
