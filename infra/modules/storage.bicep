@@ -125,6 +125,16 @@ resource queueRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
+// Deleting the account (or its resource group) fails until this lock is removed on purpose.
+resource deleteLock 'Microsoft.Authorization/locks@2020-05-01' = {
+  scope: account
+  name: 'assistdesk-keep-sessions'
+  properties: {
+    level: 'CanNotDelete'
+    notes: 'AssistDesk sessions and queued reports live here (docs/ADMIN.md, Backup and restore).'
+  }
+}
+
 @description('The blob endpoint, AZURE_STORAGE_ACCOUNT_URL (the bot derives the queue endpoint from it).')
 output blobEndpoint string = account.properties.primaryEndpoints.blob
 output accountName string = account.name
