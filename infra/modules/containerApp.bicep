@@ -119,8 +119,10 @@ resource app 'Microsoft.App/containerApps@2024-03-01' = {
                 path: livenessPath
                 port: port
               }
+              // Container Apps allows at most 10 failures: up to 55 s to start (storage opened, migrations run).
+              initialDelaySeconds: 5
               periodSeconds: 5
-              failureThreshold: 24
+              failureThreshold: 10
             }
             {
               type: 'Liveness'

@@ -46,6 +46,8 @@ resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = if (!empty(a
 
 var actions = empty(alertEmail) ? {} : { actionGroups: [actionGroup.id] }
 
+// The rules aggregate the measure column themselves over the window (timeAggregation), so the queries only
+// pick the rows and the column.
 // assistdesk.reports (counter, attribute outcome: delivered, retried, failed): any failed report in 15 minutes.
 resource failedReportsAlert 'Microsoft.Insights/scheduledQueryRules@2023-03-15-preview' = {
   name: 'alert-${baseName}-failed-reports'
@@ -61,7 +63,7 @@ resource failedReportsAlert 'Microsoft.Insights/scheduledQueryRules@2023-03-15-p
     criteria: {
       allOf: [
         {
-          query: 'customMetrics | where name == "assistdesk.reports" and tostring(customDimensions.outcome) == "failed" | summarize failed = sum(valueSum)'
+          query: 'customMetrics | where name == "assistdesk.reports" and tostring(customDimensions.outcome) == "failed" | project timestamp, failed = valueSum'
           timeAggregation: 'Total'
           metricMeasureColumn: 'failed'
           operator: 'GreaterThan'
@@ -93,7 +95,7 @@ resource outboxAgeAlert 'Microsoft.Insights/scheduledQueryRules@2023-03-15-previ
     criteria: {
       allOf: [
         {
-          query: 'customMetrics | where name == "assistdesk.outbox.oldest_age" | summarize oldestAgeSec = max(valueMax)'
+          query: 'customMetrics | where name == "assistdesk.outbox.oldest_age" | project timestamp, oldestAgeSec = valueMax'
           timeAggregation: 'Maximum'
           metricMeasureColumn: 'oldestAgeSec'
           operator: 'GreaterThan'
