@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '../log';
+import { addLogFields, type Logger } from '../log';
 import { GraphFailure } from '../graph/graphErrors';
 import type { DirectoryUser, IntuneGraph, ManagedDevice, WriteOptions } from '../graph/types';
 import { BudgetExhausted } from '../graph/writePacer';
@@ -185,6 +185,7 @@ export class StartAssistance {
       updatedAt: now,
       ...(unconfirmed ? { unconfirmed } : {}),
     };
+    addLogFields({ sessionId: session.id });
     try {
       await this.store.create(session);
     } catch (error) {
