@@ -11,9 +11,9 @@ export interface Finding {
   what: string;
 }
 
-/** Shapes that are wrong in a log whatever their value. A redacted field ("[redacted]") is fine. */
+/** Shapes that are wrong in a log whatever their value. A censored one (pino's "[redacted]", the Azure SDK's "REDACTED") is fine. */
 const SHAPES: Array<{ what: string; pattern: RegExp }> = [
-  { what: 'an Authorization header with a value', pattern: /authorization["']?\s*[:=]\s*["']?(?!\[redacted\])[^\s"',}]{4,}/i },
+  { what: 'an Authorization header with a value', pattern: /authorization["']?\s*[:=]\s*["']?(?!\[?redacted\]?["',}\s]|\[?redacted\]?$)[^\s"',}]{4,}/i },
   { what: 'a bearer token', pattern: /\bbearer\s+(?!realm\b)[\w\-.~+/]{8,}=*/i },
   { what: 'a JWT-shaped string (eyJ…)', pattern: /eyJ[\w-]{10,}/ },
 ];

@@ -39,6 +39,7 @@ describe('the secrets scan over kept logs', () => {
   it('passes a clean log: a redacted header, the word Authorization in prose, ids and GUIDs', () => {
     const lines = [
       '{"headers":{"authorization":"[redacted]"},"msg":"refused"}',
+      '{"err":{"request":{"headers":{"authorization":"REDACTED"}}}}',
       '{"msg":"refused an activity: its token did not authenticate","reason":"JsonWebTokenError: [token]"}',
       '{"requestId":"3704e871-3f07-49a2-a8ec-fb6095281613","msg":"graph call","path":"/v1.0/users/00000000-0000-0000-0000-0000000000a1"}',
       'Authorization failed for this request',
