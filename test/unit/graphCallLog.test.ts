@@ -5,6 +5,7 @@ import { GraphCallLogHandler } from '../../src/graph/graphCallLog';
 import { IntuneGraphService } from '../../src/graph/intuneGraphService';
 import { WritePacer } from '../../src/graph/writePacer';
 import { createLogger } from '../../src/log';
+import { waitFor } from '../support/wait';
 
 /** Stands in for the HTTP handler at the end of the chain: answers as `answer` says, and keeps what was sent. */
 class FakeGraph implements Middleware {
@@ -68,8 +69,8 @@ describe('one log record per Graph request', () => {
       context.options!.signal!.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' })));
     }), 30);
     await assert.rejects(hanging.graph.getDevice('d-1'), /timeout|Timeout/);
-    // The abort reaches the request just after the deadline fires.
-    await new Promise((r) => setTimeout(r, 20));
+    // The abort reaches the request as the deadline fires; its record may follow the rejection.
+    await waitFor(() => hanging.records().length > 0, 2000, 'the timeout record');
     assert.deepEqual(hanging.records().map((r) => [r.operation, r.status, r.requestId]), [['getDevice', 'timeout', undefined]]);
 
     const refused = world(async () => {
