@@ -15,7 +15,7 @@ import { startPlaygroundStack, type PlaygroundStack } from '../test/support/emul
 const pretty = prettyFactory({
   colorize: Boolean(process.stdout.isTTY),
   translateTime: 'SYS:HH:MM:ss',
-  ignore: 'pid,hostname,service',
+  ignore: 'service',
   singleLine: true,
 });
 
