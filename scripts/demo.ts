@@ -7,10 +7,17 @@
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { prettyFactory } from 'pino-pretty';
 import { ROOT } from '../test/support/botProcess';
 import { startPlaygroundStack, type PlaygroundStack } from '../test/support/emulatorStack';
 
-const LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+// The bot's JSON log lines as pino-pretty renders them (the bot itself, like production, writes JSON).
+const pretty = prettyFactory({
+  colorize: Boolean(process.stdout.isTTY),
+  translateTime: 'SYS:HH:MM:ss',
+  ignore: 'service',
+  singleLine: true,
+});
 
 function portFromEnv(name: string, fallback: number): number {
   const text = process.env[name]?.trim() || String(fallback);
@@ -37,21 +44,14 @@ async function portIsFree(port: number): Promise<boolean> {
   return true;
 }
 
-/** One pino JSON line as `12:03:04 info  message key=value`, so the terminal stays readable. */
+/** One line of the bot's output: a pino record made readable, anything else (a warning from Node) as it is. */
 function showLogLine(line: string): void {
   if (!line.startsWith('{')) {
     if (line.trim() && !/DeprecationWarning|--trace-deprecation/.test(line)) process.stdout.write(`  bot │ ${line}\n`);
     return;
   }
   try {
-    const { level, time, msg, service: _service, pid: _pid, hostname: _hostname, ...rest } = JSON.parse(line) as Record<string, unknown>;
-    const clock = new Date(Number(time)).toTimeString().slice(0, 8);
-    const extra = Object.entries(rest)
-      .filter(([, v]) => v !== undefined && typeof v !== 'object')
-      .map(([k, v]) => `${k}=${v}`)
-      .join(' ');
-    const err = (rest.err as { message?: string } | undefined)?.message;
-    process.stdout.write(`  bot │ ${clock} ${(LEVELS[Number(level)] ?? String(level)).padEnd(5)} ${msg ?? ''}${extra ? `  ${extra}` : ''}${err ? `  (${err})` : ''}\n`);
+    process.stdout.write(`  bot │ ${pretty(line)}`);
   } catch {
     process.stdout.write(`  bot │ ${line}\n`);
   }

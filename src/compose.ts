@@ -79,7 +79,7 @@ export async function composeApp(config: AppConfig, log: Logger, cards: SessionC
   });
   const graphWith = (as: TokenCredential, priority: WritePriority = 'interactive', deadlineMs = GRAPH_TURN_DEADLINE_MS, maxRetries = GRAPH_MAX_RETRIES) =>
     new IntuneGraphService(
-      createGraphClient({ baseUrl: graph.baseUrl, scope: graph.scope, credential: as, maxRetryWaitSec: GRAPH_MAX_RETRY_WAIT_SEC, maxRetries }),
+      createGraphClient({ baseUrl: graph.baseUrl, scope: graph.scope, credential: as, maxRetryWaitSec: GRAPH_MAX_RETRY_WAIT_SEC, maxRetries, log }),
       writes,
       deadlineMs,
       priority,

@@ -12,7 +12,7 @@ import { TeamsRequestNotices } from './bot/requestNotices';
 import { composeApp } from './compose';
 import { ConfigError, loadConfig, type AppConfig } from './config';
 import { messagesFor } from './i18n/messages';
-import { createLogger } from './log';
+import { createLogger, withLogFields } from './log';
 
 /** Largest activity we accept; Teams activities are a few kilobytes. */
 const MAX_BODY_BYTES = 256 * 1024;
@@ -96,7 +96,9 @@ async function main(): Promise<void> {
       res.send(401, { error: 'Unauthorized' });
       return;
     }
-    const turn = adapter.process(req, res, (context) => bot.run(context));
+    // Every record written while this turn runs (onTurnError included) carries its activity and conversation.
+    const activity = req.body as Activity;
+    const turn = withLogFields({ activityId: activity.id, conversationId: activity.conversation?.id }, () => adapter.process(req, res, (context) => bot.run(context)));
     inFlight.add(turn);
     try {
       await turn;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IntuneGraph, ManagedDevice } from '../graph/types';
-import type { Logger } from '../log';
+import { addLogFields, type Logger } from '../log';
 import type { CardAddress, Session } from '../sessions/session';
 import { SessionConflictError, type OnceLedger, type SessionStore } from '../store/ports';
 import type { Caller } from './caller';
@@ -99,6 +99,7 @@ export class AskForHelp {
         ...(caller.conversationType === 'personal' ? { chatId: caller.conversationId } : {}),
       },
     };
+    addLogFields({ sessionId: session.id });
     const open = openRequestKey(session);
     if (!(await this.once.claim(open))) return { kind: 'already', deviceName: device.deviceName ?? '' };
     try {

@@ -1,4 +1,4 @@
-import type { Logger } from '../log';
+import { withLogFields, type Logger } from '../log';
 import type { Session } from '../sessions/session';
 import { SessionConflictError, type SessionStore } from '../store/ports';
 import type { Caller } from './caller';
@@ -37,7 +37,7 @@ export class OpenRequests {
         throw error;
       }
       const waited = Math.max(1, Math.round((this.now().getTime() - Date.parse(session.askedAt ?? session.createdAt)) / 60_000));
-      await this.notices.remind(session, waited).then(() => reminded++, (error) => this.log.warn({ err: error, sessionId: session.id }, 'could not raise a waiting request again'));
+      await withLogFields({ sessionId: session.id }, () => this.notices.remind(session, waited)).then(() => reminded++, (error) => this.log.warn({ err: error, sessionId: session.id }, 'could not raise a waiting request again'));
     }
     return reminded;
   }

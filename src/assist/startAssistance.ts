@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '../log';
+import { addLogFields, type Logger } from '../log';
 import { GraphFailure } from '../graph/graphErrors';
 import type { DirectoryUser, IntuneGraph, ManagedDevice, WriteOptions } from '../graph/types';
 import { BudgetExhausted } from '../graph/writePacer';
@@ -246,6 +246,7 @@ export class StartAssistance {
       this.log.error({ err: error, deviceId: device.id }, 'remote assistance requested but the session could not be saved');
       return { kind: 'requestedNotSaved', deviceName: device.deviceName ?? '' };
     }
+    addLogFields({ sessionId: session.id });
     this.log.info({ sessionId: session.id, deviceId: device.id }, 'remote assistance requested');
     return { kind: 'started', session, inputs: defaultInputs(context.helperDevices, context.lastType) };
   }

@@ -37,7 +37,7 @@ import { parseCommand, type Command } from '../commands/parseCommand';
 import { MAX_NAME_MATCHES } from '../graph/intuneGraphService';
 import { formatDateTime, safeTimeZone } from '../i18n/format';
 import { messagesFor, verbatim, type Messages } from '../i18n/messages';
-import type { Logger } from '../log';
+import { addLogFields, type Logger } from '../log';
 import { describeFailure } from './errorText';
 
 /**
@@ -375,6 +375,8 @@ export class AssistBot extends TeamsActivityHandler {
     if (!handler) return invokeResponse.error(400, 'unknownVerb', messagesFor(context.activity.locale).t('error.unknownAction'));
     const caller = callerOf(context.activity);
     const payload = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {};
+    // The session the click is about, as the card says (the use case checks it is real); bounded, since a card can be forged.
+    if (typeof payload.sessionId === 'string') addLogFields({ sessionId: payload.sessionId.slice(0, 64) });
     // The card being clicked: where the report worker will show the outcome once the turn is over.
     const activity = context.activity;
     const card = { activityId: activity.replyToId, conversation: { ...TurnContext.getConversationReference(activity) } };

@@ -8,7 +8,10 @@ import {
   RedirectHandler,
   RetryHandler,
   RetryHandlerOptions,
+  TelemetryHandler,
 } from '@microsoft/microsoft-graph-client';
+import type { Logger } from '../log';
+import { GraphCallLogHandler } from './graphCallLog';
 import { retryAfterSeconds } from './graphErrors';
 
 /** A token is renewed this long before it expires, as MSAL renews its cached tokens (tokenRenewalOffsetSeconds). */
@@ -51,6 +54,8 @@ interface GraphClientOptions {
   /** The longest Retry-After we wait out inside a turn; beyond it the technician is told to come back. */
   maxRetryWaitSec: number;
   maxRetries: number;
+  /** Each request to Graph is logged here (graphCallLog.ts). */
+  log: Logger;
 }
 
 /**
@@ -73,6 +78,9 @@ export function createGraphClient(options: GraphClientOptions): Client {
       new AuthenticationHandler(authProvider),
       new RetryHandler(new RetryHandlerOptions(1, options.maxRetries, shouldRetry)),
       new RedirectHandler(),
+      // Sends a fresh GUID as `client-request-id` on each request (kept across its retries) for Microsoft support.
+      new TelemetryHandler(),
+      new GraphCallLogHandler(options.log),
       new HTTPMessageHandler(),
     ],
   });

@@ -1,5 +1,6 @@
-import type { Client } from '@microsoft/microsoft-graph-client';
+import type { Client, GraphRequest } from '@microsoft/microsoft-graph-client';
 import { GraphFailure, toGraphFailure, type GraphOperation } from './graphErrors';
+import { GraphOperationOption } from './graphOperation';
 import { WriteGivenUp, type WritePacer, type WritePriority } from './writePacer';
 import {
   DEVICE_FIELDS,
@@ -55,11 +56,9 @@ export class IntuneGraphService implements IntuneGraph {
   }
 
   private async findDevices(filter: string): Promise<ManagedDevice[]> {
-    return this.call('findDevices', async (signal) => {
+    return this.call('findDevices', async (api) => {
       const devices: ManagedDevice[] = [];
-      let page = await this.client
-        .api('/deviceManagement/managedDevices')
-        .option('signal', signal)
+      let page = await api('/deviceManagement/managedDevices')
         // The client puts query values into the URL as they are: `&`, `#` and `+` in a name would cut or change it.
         .filter(encodeURIComponent(filter))
         .select(DEVICE_FIELDS)
@@ -67,7 +66,7 @@ export class IntuneGraphService implements IntuneGraph {
       devices.push(...page.value);
       // Follow the whole nextLink as Graph asks, but only as far as we would ever show.
       while (page['@odata.nextLink'] && devices.length < FETCHED_MATCHES) {
-        page = await this.client.api(page['@odata.nextLink']).option('signal', signal).get();
+        page = await api(page['@odata.nextLink']).get();
         devices.push(...page.value);
       }
       return devices.slice(0, FETCHED_MATCHES).map(pickDevice);
@@ -75,36 +74,36 @@ export class IntuneGraphService implements IntuneGraph {
   }
 
   async getDevice(deviceId: string): Promise<ManagedDevice> {
-    return this.call('getDevice', async (signal) =>
-      pickDevice(await this.client.api(`/deviceManagement/managedDevices/${encodeURIComponent(deviceId)}`).option('signal', signal).select(DEVICE_FIELDS).get()),
+    return this.call('getDevice', async (api) =>
+      pickDevice(await api(`/deviceManagement/managedDevices/${encodeURIComponent(deviceId)}`).select(DEVICE_FIELDS).get()),
     );
   }
 
   async requestRemoteAssistance(deviceId: string, options: WriteOptions = {}): Promise<void> {
     await this.takeBudget(options);
-    await this.call('requestAssistance', (signal) =>
-      this.client.api(`/deviceManagement/managedDevices/${encodeURIComponent(deviceId)}/requestRemoteAssistance`).option('signal', signal).post(undefined),
+    await this.call('requestAssistance', (api) =>
+      api(`/deviceManagement/managedDevices/${encodeURIComponent(deviceId)}/requestRemoteAssistance`).post(undefined),
     );
   }
 
   async requestRemoteAssistanceFor(userId: string, deviceId: string, options: WriteOptions = {}): Promise<void> {
     await this.takeBudget(options);
-    await this.call('requestAssistance', (signal) =>
-      this.client.api(`/users/${encodeURIComponent(userId)}/managedDevices/${encodeURIComponent(deviceId)}/requestRemoteAssistance`).option('signal', signal).post(undefined),
+    await this.call('requestAssistance', (api) =>
+      api(`/users/${encodeURIComponent(userId)}/managedDevices/${encodeURIComponent(deviceId)}/requestRemoteAssistance`).post(undefined),
     );
   }
 
   async getRemoteAssistanceSession(deviceId: string): Promise<RemoteAssistanceSessionState> {
-    return this.call('getAssistanceSession', async (signal) => {
-      const device = await this.client.api(`/deviceManagement/managedDevices/${encodeURIComponent(deviceId)}`).option('signal', signal).select(SESSION_FIELDS).get();
+    return this.call('getAssistanceSession', async (api) => {
+      const device = await api(`/deviceManagement/managedDevices/${encodeURIComponent(deviceId)}`).select(SESSION_FIELDS).get();
       const text = (value: unknown) => (typeof value === 'string' ? value : null);
       return { sessionUrl: text(device.remoteAssistanceSessionUrl), errorDetails: text(device.remoteAssistanceSessionErrorDetails) };
     });
   }
 
   async getUser(userId: string): Promise<DirectoryUser> {
-    return this.call('getUser', async (signal) => {
-      return pickUser(await this.client.api(`/users/${encodeURIComponent(userId)}`).option('signal', signal).select(USER_FIELDS).get());
+    return this.call('getUser', async (api) => {
+      return pickUser(await api(`/users/${encodeURIComponent(userId)}`).select(USER_FIELDS).get());
     });
   }
 
@@ -127,15 +126,15 @@ export class IntuneGraphService implements IntuneGraph {
   }
 
   private async findUsers(filter: string): Promise<DirectoryUser[]> {
-    return this.call('findUsers', async (signal) => {
-      const page = await this.client.api('/users').option('signal', signal).filter(encodeURIComponent(filter)).select(USER_FIELDS).top(FETCHED_MATCHES).get();
+    return this.call('findUsers', async (api) => {
+      const page = await api('/users').filter(encodeURIComponent(filter)).select(USER_FIELDS).top(FETCHED_MATCHES).get();
       return (page.value as unknown[]).map(pickUser);
     });
   }
 
   async listUserDevices(userId: string): Promise<ManagedDevice[]> {
-    return this.call('listUserDevices', async (signal) => {
-      const page = await this.client.api(`/users/${encodeURIComponent(userId)}/managedDevices`).option('signal', signal).select(DEVICE_FIELDS).get();
+    return this.call('listUserDevices', async (api) => {
+      const page = await api(`/users/${encodeURIComponent(userId)}/managedDevices`).select(DEVICE_FIELDS).get();
       return (page.value as unknown[]).map(pickDevice);
     });
   }
@@ -143,14 +142,14 @@ export class IntuneGraphService implements IntuneGraph {
   async reportRemoteAssistance(report: RemoteAssistanceReport): Promise<void> {
     await this.takeBudget({ patient: true });
     // Beta only, and in no public metadata, so no SDK request builder: the generic api() call it is.
-    await this.call('report', (signal) =>
-      this.client.api('/deviceManagement/reportRemoteAssistance').version('beta').option('signal', signal).post({ reportingPayload: report }),
+    await this.call('report', (api) =>
+      api('/deviceManagement/reportRemoteAssistance').version('beta').post({ reportingPayload: report }),
     );
   }
 
   async isMemberOf(userId: string, groupId: string): Promise<boolean> {
-    return this.call('checkMembership', async (signal) => {
-      const result = await this.client.api(`/users/${encodeURIComponent(userId)}/checkMemberGroups`).option('signal', signal).post({ groupIds: [groupId] });
+    return this.call('checkMembership', async (api) => {
+      const result = await api(`/users/${encodeURIComponent(userId)}/checkMemberGroups`).post({ groupIds: [groupId] });
       return (result.value as string[]).includes(groupId);
     });
   }
@@ -160,8 +159,11 @@ export class IntuneGraphService implements IntuneGraph {
     if (stillWanted && !stillWanted()) throw new WriteGivenUp();
   }
 
-  private async call<T>(operation: GraphOperation, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  /** `work` makes its requests with `api`: each carries the deadline's signal and the operation's name (for the call log). */
+  private async call<T>(operation: GraphOperation, work: (api: (path: string) => GraphRequest) => Promise<T>): Promise<T> {
     const deadline = new AbortController();
+    const named = GraphOperationOption.of(operation);
+    const api = (path: string) => this.client.api(path).option('signal', deadline.signal).middlewareOptions([named]);
     let timer: NodeJS.Timeout | undefined;
     // The signal aborts the HTTP request; the race also covers getting a token, which the signal does not reach.
     const timedOut = new Promise<never>((_, reject) => {
@@ -171,7 +173,7 @@ export class IntuneGraphService implements IntuneGraph {
       }, this.deadlineMs);
     });
     try {
-      return await Promise.race([work(deadline.signal), timedOut]);
+      return await Promise.race([work(api), timedOut]);
     } catch (error) {
       if (deadline.signal.aborted) throw new GraphFailure(operation, 'timeout', undefined, 'Timeout', undefined);
       throw toGraphFailure(operation, error);

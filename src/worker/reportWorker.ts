@@ -1,5 +1,5 @@
 import type { Delivery } from '../assist/deliverReport';
-import type { Logger } from '../log';
+import { withLogFields, type Logger } from '../log';
 
 /** One queued report as the worker sees it (the outbox's message). */
 export interface QueuedReport {
@@ -76,7 +76,7 @@ export class ReportWorker<M extends QueuedReport> {
         continue;
       }
       for (const message of received) {
-        const handling = this.handle(message).finally(() => inHand.delete(handling));
+        const handling = withLogFields({ sessionId: message.sessionId }, () => this.handle(message)).finally(() => inHand.delete(handling));
         inHand.add(handling);
       }
       if (received.length === 0) await this.pause(this.options.idleMs);

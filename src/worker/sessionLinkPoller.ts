@@ -1,6 +1,6 @@
 import type { LinkWatch, SessionLinkWatch } from '../assist/ports';
 import type { LinkLook } from '../assist/showSessionLink';
-import type { Logger } from '../log';
+import { withLogFields, type Logger } from '../log';
 
 export interface LinkPollPolicy {
   /** How long after the request the device is watched; 0 watches nothing. */
@@ -55,7 +55,8 @@ export class SessionLinkPoller implements SessionLinkWatch {
     }
     const timer = setTimeout(() => {
       this.timers.delete(watch.sessionId);
-      const looking = this.lookOnce(watch, startedAt, attempt).finally(() => this.looking.delete(looking));
+      // A scope of its own: the turn that started the watch is long over.
+      const looking = withLogFields({ sessionId: watch.sessionId }, () => this.lookOnce(watch, startedAt, attempt)).finally(() => this.looking.delete(looking));
       this.looking.add(looking);
     }, delayMs);
     this.timers.set(watch.sessionId, timer);

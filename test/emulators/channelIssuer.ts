@@ -17,6 +17,7 @@ import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import jwt from 'jsonwebtoken';
 import { close, listen, recordRequest, sendJson, type RecordedRequest } from './recorder';
+import { recordSecret } from './secretLedger';
 
 /** The issuer of real channel tokens (AuthenticationConstants.ToBotFromChannelTokenIssuer). */
 export const CHANNEL_TOKEN_ISSUER = 'https://api.botframework.com';
@@ -182,7 +183,9 @@ export class ChannelIssuer {
 
   private signWith(key: KeyObject, algorithm: jwt.Algorithm, kid: string, claims: Record<string, unknown>): string {
     // noTimestamp: the claims carry their own iat (some attacks need a past or future one).
-    return jwt.sign(claims, key, { algorithm, noTimestamp: true, header: { alg: algorithm, typ: 'JWT', kid, x5t: kid } });
+    const token = jwt.sign(claims, key, { algorithm, noTimestamp: true, header: { alg: algorithm, typ: 'JWT', kid, x5t: kid } });
+    recordSecret('channel token minted by the channel issuer emulator', token);
+    return token;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -6,6 +6,7 @@ import https from 'node:https';
 import type { ServerResponse } from 'node:http';
 import jwt from 'jsonwebtoken';
 import { close, listen, recordRequest, sendJson, type RecordedRequest } from './recorder';
+import { recordSecret } from './secretLedger';
 
 export const GRAPH_RESOURCE = 'https://graph.microsoft.com';
 const DEFAULT_ROLES = ['DeviceManagementManagedDevices.ReadWrite.All', 'DeviceManagementServiceConfig.Read.All', 'User.Read.All'];
@@ -51,6 +52,7 @@ export class EntraEmulator {
     // AAD's kid equals x5t (a base64url SHA-1 thumbprint); we hash the public key instead of a cert.
     this.kid = createHash('sha1').update(this.publicKey.export({ type: 'spki', format: 'der' })).digest('base64url');
     this.roles = opts.roles ?? DEFAULT_ROLES;
+    for (const [clientId, secret] of Object.entries(opts.clients)) recordSecret(`client secret of ${clientId}`, secret);
     this.server = https.createServer(opts.tls, (req, res) => {
       this.handle(req, res).catch((err) => sendJson(res, 500, { error: 'server_error', error_description: String(err) }));
     });
@@ -87,7 +89,9 @@ export class EntraEmulator {
   private sign(claims: Record<string, unknown>, expiresInSec: number): string {
     const now = Math.floor(Date.now() / 1000);
     const body = { ...claims, iat: now, nbf: now, exp: now + expiresInSec, uti: randomUUID().replace(/-/g, '') };
-    return jwt.sign(body, this.privateKey, { algorithm: 'RS256', header: { alg: 'RS256', typ: 'JWT', kid: this.kid, x5t: this.kid } });
+    const token = jwt.sign(body, this.privateKey, { algorithm: 'RS256', header: { alg: 'RS256', typ: 'JWT', kid: this.kid, x5t: this.kid } });
+    recordSecret('token issued by the Entra emulator', token);
+    return token;
   }
 
   private async handle(req: import('node:http').IncomingMessage, res: ServerResponse): Promise<void> {
@@ -211,9 +215,11 @@ export class EntraEmulator {
     const idToken = this.sign({
       aud: clientId, iss: `${this.authorityHost}/${tid}/v2.0`, tid, oid: user.oid, sub: user.oid, name: user.name, preferred_username: user.upn, ver: '2.0',
     }, 3600);
+    const refreshToken = `emulated-rt.${randomUUID()}`;
+    recordSecret('refresh token issued by the Entra emulator', refreshToken);
     sendJson(res, 200, {
       token_type: 'Bearer', scope: grantedScope, expires_in: 3599, ext_expires_in: 3599, access_token: token,
-      refresh_token: `emulated-rt.${randomUUID()}`, id_token: idToken,
+      refresh_token: refreshToken, id_token: idToken,
       client_info: Buffer.from(JSON.stringify({ uid: user.oid, utid: tid })).toString('base64url'),
     }, noStore());
   }

@@ -49,6 +49,8 @@ export class GraphEmulator {
   private readonly requestedAt = new Map<string, number>();
   private readonly outcomes = new Map<string, AssistanceOutcome>();
   private readonly inFlight = new Set<Promise<void>>();
+  /** Each request's record, so the answer can note the `request-id` it carried. */
+  private readonly recordOf = new WeakMap<IncomingMessage, RecordedRequest>();
   private readonly server: https.Server;
   private readonly pageSize: number;
   private readonly reportVersion: 18 | 20;
@@ -89,6 +91,7 @@ export class GraphEmulator {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const rec = await recordRequest(req, this.baseUrl);
+    this.recordOf.set(req, rec);
     this.requests.push(rec);
     let segs: string[];
     try {
@@ -297,9 +300,15 @@ export class GraphEmulator {
     this.answer(res, req, { status: fault.status, code, message }, retryAfter === undefined ? {} : { 'Retry-After': String(retryAfter) });
   }
 
+  /**
+   * As Graph answers every request, success or error: a fresh `request-id`, and the caller's `client-request-id`
+   * echoed (one of Graph's own when the caller sent none); the error body repeats both under `innerError`.
+   */
   private answer(res: ServerResponse, req: IncomingMessage, result: Result, extra: Record<string, string> = {}): void {
     const requestId = randomUUID();
     const clientRequestId = String(req.headers['client-request-id'] ?? randomUUID());
+    const rec = this.recordOf.get(req);
+    if (rec) rec.answeredRequestId = requestId;
     const headers = {
       'request-id': requestId, 'client-request-id': clientRequestId,
       'x-ms-ags-diagnostic': JSON.stringify({ ServerInfo: { DataCenter: 'Loopback', Slice: 'E', Ring: '0', ScaleUnit: '000', RoleInstance: 'EMULATOR' } }),

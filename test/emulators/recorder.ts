@@ -16,6 +16,8 @@ export interface RecordedRequest {
   faulted?: number;
   /** When the Graph emulator acted on the request (after a hang); unset when a fault answered instead. */
   servedAt?: number;
+  /** The `request-id` the Graph emulator answered with (none when the connection was reset instead). */
+  answeredRequestId?: string;
 }
 
 export function readBody(req: IncomingMessage): Promise<string> {

@@ -95,7 +95,10 @@ describe('the session link on the card', () => {
     assertValidCard(card);
     assert.deepEqual(openUrlActions(card).map((a) => a.title), ['Open in Intune']);
     assert.ok(!JSON.stringify(card).includes('http://remoteassistance'), 'the link is not on the card');
-    const [warning] = logged('Intune gave a session link that is not a plain https URL: not offered');
+    // The bot's log reaches us through a pipe, written asynchronously: the card update may come first.
+    const refused = 'Intune gave a session link that is not a plain https URL: not offered';
+    await waitFor(() => logged(refused).length > 0, 5000, 'the warning in the log');
+    const [warning] = logged(refused);
     assert.equal(warning?.sessionId, session.sessionId);
     assert.equal(warning?.reason, 'scheme http:');
   });

@@ -1,8 +1,10 @@
 // Starts the built bot exactly as `npm start` does (node lib/index.js), configured only by environment.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { BOT_LOG_DIR, recordEnvironmentSecrets } from '../emulators/secretLedger';
 
 export const ROOT = path.resolve(__dirname, '../..');
 
@@ -27,7 +29,29 @@ export interface StartOptions {
   prefix?: string[];
 }
 
+let started = 0;
+
+/**
+ * Keeps everything the process writes, stdout and stderr as they arrive, in test-results/bot-logs/ (one file
+ * per process, named after the test file), for the secrets scan at the end of `npm test`; returns the text so far.
+ */
+function keepOutput(child: ChildProcess): () => string {
+  mkdirSync(BOT_LOG_DIR, { recursive: true });
+  const caller = path.basename(process.argv[1] ?? 'run').replace(/\.[cm]?[jt]s$/, '');
+  const file = path.join(BOT_LOG_DIR, `${caller}-${process.pid}-${++started}.log`);
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output += chunk;
+    appendFileSync(file, chunk);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  return () => output;
+}
+
 function spawnBot(env: Record<string, string>, port: number, options: StartOptions): ChildProcess {
+  // The scan looks for these in every bot log of the run.
+  recordEnvironmentSecrets(env);
   const [command, ...args] = [...(options.prefix ?? []), process.execPath, 'lib/index.js'];
   // Nothing from the developer's shell leaks in: only PATH, HOME and what the test passes.
   return spawn(command, args, {
@@ -52,16 +76,14 @@ export async function startBot(env: Record<string, string>, options: StartOption
   const { timeoutMs = 15_000 } = options;
   const port = Number(env.PORT ?? (await freePort()));
   const child = spawnBot(env, port, options);
-  let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
+  const output = keepOutput(child);
   const exited = once(child, 'exit');
   const bot: BotProcess = {
     url: `http://127.0.0.1:${port}`,
     port,
     child,
-    output: () => output,
-    logs: () => output.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)),
+    output,
+    logs: () => output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)),
     async stop() {
       if (child.exitCode !== null) return child.exitCode;
       child.kill('SIGTERM');
@@ -76,7 +98,7 @@ export async function startBot(env: Record<string, string>, options: StartOption
   };
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`bot exited with ${child.exitCode ?? child.signalCode}:\n${output}`);
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`bot exited with ${child.exitCode ?? child.signalCode}:\n${output()}`);
     try {
       if ((await fetch(`${bot.url}/healthz`)).ok) return bot;
     } catch {
@@ -85,17 +107,15 @@ export async function startBot(env: Record<string, string>, options: StartOption
     await new Promise((r) => setTimeout(r, 100));
   }
   await bot.stop();
-  throw new Error(`bot did not answer /healthz within ${timeoutMs} ms:\n${output}`);
+  throw new Error(`bot did not answer /healthz within ${timeoutMs} ms:\n${output()}`);
 }
 
 /** Runs the bot expecting it to refuse to start; resolves with its exit code and output. */
 export async function startBotExpectingExit(env: Record<string, string>, options: StartOptions = {}): Promise<{ code: number | null; output: string }> {
   const child = spawnBot(env, await freePort(), options);
-  let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
+  const output = keepOutput(child);
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
   const [code] = await once(child, 'exit');
   clearTimeout(timer);
-  return { code: code as number | null, output };
+  return { code: code as number | null, output: output() };
 }
