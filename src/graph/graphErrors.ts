@@ -33,8 +33,10 @@ export class GraphFailure extends Error {
     readonly requestId: string | undefined,
     /** Seconds Graph asked us to wait (Retry-After), when it said. */
     readonly retryAfterSec?: number,
+    /** Why Entra refused the app's sign-in (its AADSTS error), for the log: the admin's first clue. */
+    readonly signInRefusal?: string,
   ) {
-    super(`Graph ${operation} failed: ${status ?? 'no response'} ${code ?? ''}`.trim());
+    super(`Graph ${operation} failed: ${status ?? 'no response'} ${code ?? ''}`.trim() + (signInRefusal ? `: the sign-in of the app was refused: ${signInRefusal}` : ''));
     this.name = 'GraphFailure';
   }
 
@@ -81,5 +83,13 @@ export function toGraphFailure(operation: GraphOperation, error: unknown): Graph
   const credentialRefused = CREDENTIAL_REFUSALS.includes(e?.name ?? '') || CREDENTIAL_REFUSALS.includes(e?.code ?? '');
   const kind = credentialRefused ? 'unauthorized' : kindOf(status);
   const retryAfter = retryAfterSeconds(e?.headers?.get?.('Retry-After'));
-  return new GraphFailure(operation, kind, status, e?.code ?? undefined, e?.requestId ?? undefined, retryAfter);
+  const signInRefusal = credentialRefused ? refusalText(error) : undefined;
+  return new GraphFailure(operation, kind, status, e?.code ?? undefined, e?.requestId ?? undefined, retryAfter, signInRefusal);
+}
+
+/** Entra's answer as @azure/identity reports it (never the secret or assertion sent), anything token-like masked. */
+function refusalText(error: unknown): string | undefined {
+  const message = (error as { message?: unknown })?.message;
+  if (typeof message !== 'string' || !message) return undefined;
+  return message.replace(/eyJ[\w-]*(\.[\w-]*){0,2}/g, '[token]').replace(/\s+/g, ' ').slice(0, 600);
 }
