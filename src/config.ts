@@ -159,7 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   if (tenantId && !GUID.test(tenantId) && !DOMAIN.test(tenantId)) problems.push(`AZURE_TENANT_ID must be a tenant GUID or domain (got "${tenantId}")`);
   const clientId = required('AZURE_CLIENT_ID', 'the app registration used to call Microsoft Graph');
   if (clientId && !GUID.test(clientId)) problems.push(`AZURE_CLIENT_ID must be a GUID (got "${clientId}")`);
-  const credential = graphCredential(env, Boolean(tenantId), Boolean(value('SSO_APP_ID_URI')), problems);
+  const credential = graphCredential(env, Boolean(value('SSO_APP_ID_URI')), problems);
 
   const reportPayload = (value('REPORT_PAYLOAD') ?? 'full') as ReportPayloadShape;
   if (reportPayload !== 'full' && reportPayload !== 'legacy') problems.push(`REPORT_PAYLOAD must be "full" or "legacy" (got "${reportPayload}")`);
@@ -265,7 +265,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
 const CREDENTIAL_VARIABLES = ['AZURE_CLIENT_SECRET', 'AZURE_CLIENT_CERTIFICATE_PATH', 'MANAGED_IDENTITY_CLIENT_ID'] as const;
 
 /** Exactly one Graph credential; a certificate file is read now, so a bad one stops the start, not the first turn. */
-function graphCredential(env: NodeJS.ProcessEnv, tenantConfigured: boolean, sso: boolean, problems: string[]): GraphCredential | undefined {
+function graphCredential(env: NodeJS.ProcessEnv, sso: boolean, problems: string[]): GraphCredential | undefined {
   const value = (name: string) => env[name]?.trim() || undefined;
   const given = CREDENTIAL_VARIABLES.filter((name) => value(name));
   const password = env.AZURE_CLIENT_CERTIFICATE_PASSWORD || undefined;
@@ -275,12 +275,10 @@ function graphCredential(env: NodeJS.ProcessEnv, tenantConfigured: boolean, sso:
     return undefined;
   }
   if (!given.length) {
-    if (tenantConfigured) {
-      problems.push(
-        'AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH or MANAGED_IDENTITY_CLIENT_ID is not set: the app registration needs one credential for Microsoft Graph ' +
-          '(a certificate or a managed identity in production, the client secret for a local demo)',
-      );
-    }
+    problems.push(
+      'AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH or MANAGED_IDENTITY_CLIENT_ID is not set: the app registration needs one credential for Microsoft Graph ' +
+        '(a certificate or a managed identity in production, the client secret for a local demo)',
+    );
     return undefined;
   }
   const [name] = given;
