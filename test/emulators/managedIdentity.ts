@@ -85,7 +85,17 @@ export class ManagedIdentityEmulator {
     sendJson(res, 200, { access_token: this.sign(identity, resource.replace(/\/\.default$/, ''), expiresOn), expires_on: String(expiresOn), resource, token_type: 'Bearer', client_id: identity.clientId });
   }
 
-  private sign(identity: ManagedIdentity, audience: string, expiresOn: number): string {
+  /**
+   * A token of one of the identities, as the endpoint would mint it, for tests of what it never sends:
+   * `expiresInSec` below 0 makes an expired one, `overrides` replace claims (e.g. another `aud`).
+   */
+  issueToken(clientId: string, audience: string, expiresInSec = 3600, overrides: Record<string, unknown> = {}): string {
+    const identity = this.opts.identities.find((i) => i.clientId === clientId);
+    if (!identity) throw new Error(`no managed identity ${clientId}`);
+    return this.sign(identity, audience, Math.floor(Date.now() / 1000) + expiresInSec, overrides);
+  }
+
+  private sign(identity: ManagedIdentity, audience: string, expiresOn: number, overrides: Record<string, unknown> = {}): string {
     const tid = this.opts.tenantId;
     const now = Math.floor(Date.now() / 1000);
     // The token exchange's token is v2 (issuer login.microsoftonline.com/{tenant}/v2.0, subject the principal);
@@ -93,7 +103,8 @@ export class ManagedIdentityEmulator {
     const claims = audience === TOKEN_EXCHANGE_AUDIENCE
       ? { aud: audience, iss: this.issuer, sub: identity.principalId, oid: identity.principalId, azp: identity.clientId, tid, ver: '2.0' }
       : { aud: audience, iss: `https://sts.windows.net/${tid}/`, sub: identity.principalId, oid: identity.principalId, appid: identity.clientId, appidacr: '2', idtyp: 'app', tid, ver: '1.0' };
-    return jwt.sign({ ...claims, iat: now, nbf: now, exp: expiresOn, uti: randomUUID().replace(/-/g, '') }, this.privateKey, {
+    const issuedAt = Math.min(now, expiresOn - 60);
+    return jwt.sign({ ...claims, iat: issuedAt, nbf: issuedAt, exp: expiresOn, ...overrides, uti: randomUUID().replace(/-/g, '') }, this.privateKey, {
       algorithm: 'RS256',
       header: { alg: 'RS256', typ: 'JWT', kid: this.kid, x5t: this.kid },
     });
