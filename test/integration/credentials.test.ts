@@ -4,7 +4,10 @@
 // child process; Entra, the managed identity endpoint (App Service protocol), Graph and the Bot Connector
 // are loopback emulators.
 import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
@@ -14,7 +17,7 @@ import { ConnectorEmulator } from '../emulators/connector';
 import { JWT_BEARER_ASSERTION, TOKEN_EXCHANGE_AUDIENCE } from '../emulators/entra';
 import { ManagedIdentityEmulator } from '../emulators/managedIdentity';
 import { makeLoopbackTlsAsync } from '../emulators/tls';
-import { startBot, startBotExpectingExit } from '../support/botProcess';
+import { freePort, ROOT, startBot, startBotExpectingExit } from '../support/botProcess';
 import { filledInputs, startSession } from '../support/session';
 import { baseActivity, exchangeToken, post, say, type TeamsChat } from '../support/teams';
 import { CLIENT_ID, CLIENT_SECRET, startWorld, type World } from '../support/world';
@@ -35,6 +38,9 @@ let identity: ManagedIdentityEmulator;
 /** The app registration's certificate (PEM: key + certificate) and one Entra does not know. */
 let certificatePath: string;
 let strangerCertificatePath: string;
+/** A second loopback certificate (the channel issuer, Azurite) and the bundle the bot trusts: the world's and this one. */
+let extraTls: { key: string; cert: string; keyPath: string; certPath: string };
+let caBundle: string;
 
 async function writeCertificate(name: string): Promise<{ file: string; cert: string }> {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -58,6 +64,11 @@ before(async () => {
   // The app registration's federated identity credential: the managed identity's tokens, by issuer and subject.
   world.entra.trustIssuer(identity.issuer, identity.publicKey);
   world.entra.registerFederatedCredential(CLIENT_ID, { issuer: identity.issuer, subject: GRAPH_IDENTITY.principalId, audience: TOKEN_EXCHANGE_AUDIENCE });
+  const tls = await makeLoopbackTlsAsync(path.join(dir, 'extra'), 'AssistDesk channel and storage emulators');
+  extraTls = { ...tls, keyPath: path.join(dir, 'extra', 'key.pem'), certPath: tls.certPath };
+  writeFileSync(extraTls.keyPath, tls.key);
+  caBundle = path.join(dir, 'ca-bundle.pem');
+  writeFileSync(caBundle, `${readFileSync(world.env.NODE_EXTRA_CA_CERTS, 'utf8').trim()}\n${tls.cert.trim()}\n`);
 });
 
 after(async () => {
@@ -180,6 +191,57 @@ describe('Graph by the managed identity as federated credential (MANAGED_IDENTIT
   });
 });
 
+describe('Azure Storage signed in to as the managed identity (Azurite with OAuth over HTTPS)', () => {
+  let azurite: ChildProcess | undefined;
+  let ports: { blob: number; queue: number };
+  /** The identity's token requests while the bot opened the store at start (beforeEach clears the recording). */
+  let atStart: ReturnType<ManagedIdentityEmulator['tokenRequests']> = [];
+
+  before(async () => {
+    ports = { blob: await freePort(), queue: await freePort() };
+    // Azurite's `--oauth basic` accepts bearer tokens (issuer, audience, nbf/exp checked; not the signature) and
+    // needs HTTPS. No account key reaches the bot: the identity's token is the only way in.
+    azurite = spawn(process.execPath, [
+      path.join(ROOT, 'node_modules/azurite/dist/src/azurite.js'), '--silent', '--inMemoryPersistence', '--loose', '--skipApiVersionCheck', '--disableTelemetry',
+      '--oauth', 'basic', '--cert', extraTls.certPath, '--key', extraTls.keyPath,
+      '--blobHost', '127.0.0.1', '--blobPort', String(ports.blob), '--queueHost', '127.0.0.1', '--queuePort', String(ports.queue), '--tablePort', String(await freePort()),
+    ], { stdio: 'ignore' });
+    for (let tries = 0; ; tries++) {
+      const up = await Promise.all([ports.blob, ports.queue].map((port) => new Promise<boolean>((resolve) => {
+        const socket = connect(port, '127.0.0.1');
+        socket.once('connect', () => { socket.destroy(); resolve(true); });
+        socket.once('error', () => resolve(false));
+      })));
+      if (up.every(Boolean)) break;
+      if (tries > 100 || azurite.exitCode !== null) throw new Error('Azurite did not start');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await restartBot({
+      ...federatedEnv(),
+      AZURE_STORAGE_ACCOUNT_URL: `https://127.0.0.1:${ports.blob}/devstoreaccount1`,
+      AZURE_STORAGE_QUEUE_URL: `https://127.0.0.1:${ports.queue}/devstoreaccount1`,
+      NODE_EXTRA_CA_CERTS: caBundle,
+    });
+    atStart = identity.tokenRequests();
+  });
+
+  after(async () => {
+    if (azurite && azurite.exitCode === null) {
+      azurite.kill('SIGTERM');
+      await once(azurite, 'exit');
+    }
+  });
+
+  it('keeps sessions and the outbox on Azure Storage with the identity\'s token, and delivers the report', async () => {
+    await helpAndSubmit();
+    const storageTokens = [...atStart, ...identity.tokenRequests()].filter((r) => r.resource === 'https://storage.azure.com');
+    assert.ok(storageTokens.length >= 1, 'the storage token came from the managed identity endpoint');
+    assert.ok(storageTokens.every((r) => r.clientId === GRAPH_IDENTITY.clientId), 'as the identity of MANAGED_IDENTITY_CLIENT_ID');
+    assert.ok(!world.bot.output().includes('embedded SQLite database'), 'the Azure Storage engine was used');
+    assert.ok(!tokenForms().some((f) => (f.get('scope') ?? '').includes('storage.azure.com')), 'not the app registration\'s token');
+  });
+});
+
 describe('Graph by a managed identity the app registration does not trust', () => {
   before(() => restartBot(federatedEnv(STRANGER_IDENTITY.clientId)));
 
@@ -222,13 +284,9 @@ describe('single sign-on (on-behalf-of) with each secretless credential', () => 
 describe('the bot\'s own identity as a user-assigned managed identity (MicrosoftAppType=UserAssignedMSI)', () => {
   let issuer: ChannelIssuer;
   let connector: ConnectorEmulator;
-  let caBundle: string;
 
   before(async () => {
-    const tls = await makeLoopbackTlsAsync(path.join(dir, 'channel'), 'AssistDesk channel emulator');
-    caBundle = path.join(dir, 'ca-bundle.pem');
-    writeFileSync(caBundle, `${readFileSync(world.env.NODE_EXTRA_CA_CERTS, 'utf8').trim()}\n${tls.cert.trim()}\n`);
-    issuer = new ChannelIssuer({ tls });
+    issuer = new ChannelIssuer({ tls: extraTls });
     // The Bot Connector accepts only the bot identity's token for it.
     connector = new ConnectorEmulator({ expectBearer: (token) => identity.verify(token, BOT_CONNECTOR)?.appid === BOT_IDENTITY.clientId });
     await Promise.all([issuer.start(), connector.start()]);
