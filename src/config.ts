@@ -33,8 +33,7 @@ export interface AppConfig {
    */
   requests: { enabled: boolean; requesterGroupId?: string; helpdeskChannelId?: string; reminderMin: number };
   /** Azure Storage for sessions and the report outbox; neither set means the SQLite file under dataDir. */
-  /** `managedIdentityClientId`: an account URL signs in as this user-assigned managed identity (MANAGED_IDENTITY_CLIENT_ID). */
-  storage: { connectionString?: string; accountUrl?: string; queueUrl?: string; dataDir: string; maxSizeMb?: number; managedIdentityClientId?: string };
+  storage: { connectionString?: string; accountUrl?: string; queueUrl?: string; dataDir: string; maxSizeMb?: number };
   /** The report worker: how long reports are retried, a worker's lease on one, and its housekeeping. */
   reports: { retryWindowSec: number; leaseSec: number; pollMs: number; sweepSec: number };
   /**
@@ -250,10 +249,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     sso: appIdUri && connectionName ? { appIdUri, connectionName } : undefined,
     access: { allowedTenantIds, technicianGroupId, technicianGroupContact: value('TECHNICIAN_GROUP_CONTACT'), anyUserActs },
     requests: { enabled: requestsText === 'true', requesterGroupId, helpdeskChannelId, reminderMin },
-    storage: {
-      connectionString, accountUrl, queueUrl, dataDir: value('ASSISTDESK_DATA_DIR') ?? '.data', maxSizeMb,
-      managedIdentityClientId: credential?.kind === 'managedIdentity' ? credential.clientId : undefined,
-    },
+    storage: { connectionString, accountUrl, queueUrl, dataDir: value('ASSISTDESK_DATA_DIR') ?? '.data', maxSizeMb },
     reports: { retryWindowSec: Math.round(retryHours * 3600), leaseSec, pollMs, sweepSec },
     retention: { sessionDays, abandonAfterHours },
     bot: { appId, managedIdentity: appType === 'UserAssignedMSI', environment: botEnv },

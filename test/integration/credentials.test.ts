@@ -17,6 +17,7 @@ import { ConnectorEmulator } from '../emulators/connector';
 import { JWT_BEARER_ASSERTION, TOKEN_EXCHANGE_AUDIENCE } from '../emulators/entra';
 import { ManagedIdentityEmulator } from '../emulators/managedIdentity';
 import { makeLoopbackTlsAsync } from '../emulators/tls';
+import { attack } from '../support/attackLog';
 import { freePort, ROOT, startBot, startBotExpectingExit } from '../support/botProcess';
 import { filledInputs, startSession } from '../support/session';
 import { baseActivity, exchangeToken, post, say, type TeamsChat } from '../support/teams';
@@ -156,8 +157,9 @@ describe('Graph by a certificate Entra does not know', () => {
 
   it('tells the technician the app\'s sign-in failed, logs Entra\'s reason and no key or assertion', async () => {
     const asked = await say(world.chat(), 'help me with device LAPTOP-42');
+    await attack('Graph sign-in with a certificate the app registration does not have', 'refused (AADSTS700027), nothing reached Graph', async () =>
+      `${/AADSTS700027/.test(world.bot.output()) ? 'refused (AADSTS700027)' : 'not refused by Entra'}, ${world.graph.requests.length ? 'Graph reached' : 'nothing reached Graph'}`);
     assert.match(answerTo(asked.activity.id), /refused AssistDesk's sign-in/);
-    assert.equal(world.graph.requests.length, 0, 'nothing reached Graph');
     const output = world.bot.output();
     assert.match(output, /AADSTS700027: The certificate with identifier used to sign the client assertion is not registered on application/);
     const key = readFileSync(strangerCertificatePath, 'utf8').split('\n')[1];
@@ -242,8 +244,9 @@ describe('Graph by a managed identity the app registration does not trust', () =
 
   it('tells the technician the app\'s sign-in failed and logs Entra\'s AADSTS70021, no token', async () => {
     const asked = await say(world.chat(), 'help me with device LAPTOP-42');
+    await attack('Graph sign-in with a managed identity that is no federated credential of the app', 'refused (AADSTS70021), nothing reached Graph', async () =>
+      `${/AADSTS70021/.test(world.bot.output()) ? 'refused (AADSTS70021)' : 'not refused by Entra'}, ${world.graph.requests.length ? 'Graph reached' : 'nothing reached Graph'}`);
     assert.match(answerTo(asked.activity.id), /refused AssistDesk's sign-in/);
-    assert.equal(world.graph.requests.length, 0);
     const output = world.bot.output();
     assert.match(output, /AADSTS70021: No matching federated identity record found for presented assertion/);
     assert.ok(!/eyJ[\w-]{10,}\.[\w-]{10,}/.test(output), 'no token in the log');

@@ -126,8 +126,6 @@ describe('the Graph credential: exactly one of a secret, a certificate or a mana
     assert.deepEqual(loadConfig({ ...tenant, AZURE_CLIENT_CERTIFICATE_PATH: encrypted, AZURE_CLIENT_CERTIFICATE_PASSWORD: 'open sesame' }).graph.credential, { kind: 'certificate', path: encrypted, password: 'open sesame' });
     const federated = loadConfig({ ...tenant, MANAGED_IDENTITY_CLIENT_ID: identityId });
     assert.deepEqual(federated.graph.credential, { kind: 'managedIdentity', clientId: identityId });
-    assert.equal(federated.storage.managedIdentityClientId, identityId, 'Azure Storage signs in as the managed identity too');
-    assert.equal(loadConfig(base).storage.managedIdentityClientId, undefined);
   });
 
   it('refuses none, or more than one, naming the variables', () => {
