@@ -41,8 +41,10 @@ export interface AppConfig {
    * change a session left `requested` is closed as abandoned (0: never).
    */
   retention: { sessionDays: number; abandonAfterHours: number };
-  /** The bot's own identity, and the whole environment botbuilder's authentication reads (aliases applied). */
-  /** `managedIdentity`: MicrosoftAppType is UserAssignedMSI, so `appId` is the client id of the bot's managed identity. */
+  /**
+   * The bot's own identity, and the whole environment botbuilder's authentication reads (aliases applied).
+   * `managedIdentity`: MicrosoftAppType is UserAssignedMSI, so `appId` is the client id of the bot's managed identity.
+   */
   bot: { appId?: string; managedIdentity: boolean; environment: Record<string, string | undefined> };
   /**
    * The Intune admin center, whose device page the session card links to ("Open in Intune", where Remote Help
