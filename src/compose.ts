@@ -1,4 +1,3 @@
-import { ClientSecretCredential, OnBehalfOfCredential } from '@azure/identity';
 import { AccessPolicy } from './assist/accessPolicy';
 import { CancelSession } from './assist/cancelSession';
 import { DEFAULT_DELIVERY_POLICY, DeliverReport } from './assist/deliverReport';
@@ -21,6 +20,7 @@ import { StartAssistance } from './assist/startAssistance';
 import { SubmitReport } from './assist/submitReport';
 import type { AssistUseCases } from './assist/useCases';
 import type { TokenCredential } from '@azure/identity';
+import { appCredentials } from './appCredential';
 import type { AppConfig } from './config';
 import { createGraphClient } from './graph/graphClient';
 import { IntuneGraphService } from './graph/intuneGraphService';
@@ -52,6 +52,8 @@ const WORKER_BATCH = 16;
 const ONCE_CLAIM_TTL_SEC = 24 * 3600;
 /** A parked sign-in is good for 10 minutes (SignedInStart); kept an hour, then removed. */
 const PENDING_SIGN_IN_TTL_SEC = 3600;
+const CREDENTIAL_NAMES = { secret: 'client secret', certificate: 'certificate', managedIdentity: 'federated credential (the managed identity)' } as const;
+
 export interface App {
   useCases: AssistUseCases;
   /** Starts the report worker and the housekeeping sweep. */
@@ -65,14 +67,13 @@ export interface App {
 /** Builds the product from configuration: the one place that knows which implementation backs each port. */
 export async function composeApp(config: AppConfig, log: Logger, cards: SessionCards, notices: RequestNotices): Promise<App> {
   const { graph } = config;
-  const credential = new ClientSecretCredential(graph.tenantId, graph.clientId, graph.clientSecret, {
-    authorityHost: graph.authorityHost,
-    // A custom authority (sovereign cloud, local emulator) is taken as given, not discovered.
-    disableInstanceDiscovery: Boolean(graph.authorityHost),
-  });
+  const credentials = appCredentials(graph);
+  const credential = credentials.app;
+  log.info({ credential: graph.credential.kind }, `the app signs in to Microsoft Graph with its ${CREDENTIAL_NAMES[graph.credential.kind]}`);
   // One Intune write budget: technicians' requests go first, queued reports use what is left. A turn never
   // waits for it longer than BUDGET_TURN_WAIT_MS: the request is then made when room comes, outside the turn.
-  const store = await openStore(config.storage, log);
+  // With a managed identity configured, Azure Storage signs in as it (not DefaultAzureCredential's guess).
+  const store = await openStore(config.storage, log, credentials.managedIdentity);
   const writes = new WritePacer(graph.writesPer20s, 20_000, Date.now, {
     ledger: store.writeBudget,
     onUnavailable: (error) => log.warn({ err: error }, "the store could not count Intune's write budget: this instance's own count is used"),
@@ -87,18 +88,7 @@ export async function composeApp(config: AppConfig, log: Logger, cards: SessionC
     );
   const intune = graphWith(credential);
   // With single sign-on, Intune is asked as the technician (on-behalf-of their Teams token).
-  const graphAsUser = (userAssertionToken: string) => {
-    // The credential passes its options to MSAL, which honours disableInstanceDiscovery; its type omits it.
-    const options = {
-      tenantId: graph.tenantId,
-      clientId: graph.clientId,
-      clientSecret: graph.clientSecret,
-      userAssertionToken,
-      authorityHost: graph.authorityHost,
-      disableInstanceDiscovery: Boolean(graph.authorityHost),
-    };
-    return graphWith(new OnBehalfOfCredential(options));
-  };
+  const graphAsUser = (userAssertionToken: string) => graphWith(credentials.onBehalfOf(userAssertionToken));
   if (!config.sso) log.info('single sign-on is not configured (SSO_APP_ID_URI, SSO_CONNECTION_NAME): every Graph call uses the app\'s own credential');
 
   const start = new StartAssistance(intune, store.sessions, store.once, log, (deviceId) => intuneDevicePage(config.intune.adminCenterUrl, deviceId), THIS_PROCESS);

@@ -1,5 +1,18 @@
 // One typed, validated view of the environment, read once at start.
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+
 export type ReportPayloadShape = 'full' | 'legacy';
+
+/**
+ * How the app registration proves itself to Entra for Microsoft Graph: its client secret (the local demo), a
+ * certificate (a PEM file with the private key and the certificate), or a user-assigned managed identity whose
+ * token is the client assertion of a federated identity credential on the app registration.
+ */
+export type GraphCredential =
+  | { kind: 'secret'; secret: string }
+  | { kind: 'certificate'; path: string; password?: string }
+  | { kind: 'managedIdentity'; clientId: string };
 
 export interface AppConfig {
   port: number;
@@ -28,8 +41,11 @@ export interface AppConfig {
    * change a session left `requested` is closed as abandoned (0: never).
    */
   retention: { sessionDays: number; abandonAfterHours: number };
-  /** The bot's own identity, and the whole environment botbuilder's authentication reads (aliases applied). */
-  bot: { appId?: string; environment: Record<string, string | undefined> };
+  /**
+   * The bot's own identity, and the whole environment botbuilder's authentication reads (aliases applied).
+   * `managedIdentity`: MicrosoftAppType is UserAssignedMSI, so `appId` is the client id of the bot's managed identity.
+   */
+  bot: { appId?: string; managedIdentity: boolean; environment: Record<string, string | undefined> };
   /**
    * The Intune admin center, whose device page the session card links to ("Open in Intune", where Remote Help
    * is launched), and how long after a request the bot watches the device for Intune's session link or error.
@@ -41,7 +57,7 @@ export interface AppConfig {
     scope: string;
     tenantId: string;
     clientId: string;
-    clientSecret: string;
+    credential: GraphCredential;
     authorityHost?: string;
     /** `full`: the 20 properties with helperOs/sharerOs; `legacy`: the older 18. */
     reportPayload: ReportPayloadShape;
@@ -131,6 +147,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   if (appId && appType !== 'UserAssignedMSI' && !value('MicrosoftAppPassword', botEnv) && !value('CertificateThumbprint', botEnv)) {
     problems.push('MicrosoftAppPassword is not set: the bot registration secret is required when MicrosoftAppId is set');
   }
+  // botbuilder asserts this at start (a stack trace): say it by name instead.
+  if (appType === 'UserAssignedMSI' && value('MicrosoftAppPassword', botEnv)) {
+    problems.push("MicrosoftAppPassword must not be set when MicrosoftAppType is UserAssignedMSI: the bot signs in as its managed identity (MicrosoftAppId is the identity's client id)");
+  }
+  if (appType === 'UserAssignedMSI' && !appId) problems.push("MicrosoftAppId is not set: with MicrosoftAppType UserAssignedMSI it is the client id of the bot's managed identity");
   if ((appType === 'SingleTenant' || appType === 'UserAssignedMSI') && !value('MicrosoftAppTenantId', botEnv)) {
     problems.push(`MicrosoftAppTenantId is not set: it is required when MicrosoftAppType is ${appType}`);
   }
@@ -139,7 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   if (tenantId && !GUID.test(tenantId) && !DOMAIN.test(tenantId)) problems.push(`AZURE_TENANT_ID must be a tenant GUID or domain (got "${tenantId}")`);
   const clientId = required('AZURE_CLIENT_ID', 'the app registration used to call Microsoft Graph');
   if (clientId && !GUID.test(clientId)) problems.push(`AZURE_CLIENT_ID must be a GUID (got "${clientId}")`);
-  const clientSecret = required('AZURE_CLIENT_SECRET', "the app registration's client secret");
+  const credential = graphCredential(env, Boolean(value('SSO_APP_ID_URI')), problems);
 
   const reportPayload = (value('REPORT_PAYLOAD') ?? 'full') as ReportPayloadShape;
   if (reportPayload !== 'full' && reportPayload !== 'legacy') problems.push(`REPORT_PAYLOAD must be "full" or "legacy" (got "${reportPayload}")`);
@@ -233,8 +254,69 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     storage: { connectionString, accountUrl, queueUrl, dataDir: value('ASSISTDESK_DATA_DIR') ?? '.data', maxSizeMb },
     reports: { retryWindowSec: Math.round(retryHours * 3600), leaseSec, pollMs, sweepSec },
     retention: { sessionDays, abandonAfterHours },
-    bot: { appId, environment: botEnv },
+    bot: { appId, managedIdentity: appType === 'UserAssignedMSI', environment: botEnv },
     intune: { adminCenterUrl: adminCenterUrl!, sessionLinkWaitSec },
-    graph: { baseUrl: graphBaseUrl!, scope: graphScope, tenantId, clientId, clientSecret, authorityHost, reportPayload, writesPer20s },
+    graph: { baseUrl: graphBaseUrl!, scope: graphScope, tenantId, clientId, credential: credential!, authorityHost, reportPayload, writesPer20s },
   };
+}
+
+const CREDENTIAL_VARIABLES = ['AZURE_CLIENT_SECRET', 'AZURE_CLIENT_CERTIFICATE_PATH', 'MANAGED_IDENTITY_CLIENT_ID'] as const;
+
+/** Exactly one Graph credential; a certificate file is read now, so a bad one stops the start, not the first turn. */
+function graphCredential(env: NodeJS.ProcessEnv, sso: boolean, problems: string[]): GraphCredential | undefined {
+  const value = (name: string) => env[name]?.trim() || undefined;
+  const given = CREDENTIAL_VARIABLES.filter((name) => value(name));
+  const password = env.AZURE_CLIENT_CERTIFICATE_PASSWORD || undefined;
+  if (password && !value('AZURE_CLIENT_CERTIFICATE_PATH')) problems.push('AZURE_CLIENT_CERTIFICATE_PASSWORD is set without AZURE_CLIENT_CERTIFICATE_PATH: it opens the certificate file\'s private key');
+  if (given.length > 1) {
+    problems.push(`${given.join(' and ')} are set: set exactly one Graph credential (AZURE_CLIENT_CERTIFICATE_PATH or MANAGED_IDENTITY_CLIENT_ID in production, AZURE_CLIENT_SECRET for a local demo)`);
+    return undefined;
+  }
+  if (!given.length) {
+    problems.push(
+      'AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH or MANAGED_IDENTITY_CLIENT_ID is not set: the app registration needs one credential for Microsoft Graph ' +
+        '(a certificate or a managed identity in production, the client secret for a local demo)',
+    );
+    return undefined;
+  }
+  const [name] = given;
+  if (name === 'AZURE_CLIENT_SECRET') return { kind: 'secret', secret: value(name)! };
+  if (name === 'MANAGED_IDENTITY_CLIENT_ID') {
+    const clientId = value(name)!;
+    if (!GUID.test(clientId)) problems.push(`MANAGED_IDENTITY_CLIENT_ID must be the managed identity's client id, a GUID (got "${clientId}")`);
+    return { kind: 'managedIdentity', clientId };
+  }
+  const path = value(name)!;
+  if (password && sso) {
+    problems.push('AZURE_CLIENT_CERTIFICATE_PASSWORD cannot be used with single sign-on (SSO_APP_ID_URI): the on-behalf-of credential reads the certificate file without a password; give an unencrypted PEM file');
+  }
+  const problem = certificateProblem(path, password);
+  if (problem) problems.push(problem);
+  return { kind: 'certificate', path, password };
+}
+
+/** Why the PEM file cannot sign the app in, if it cannot: unreadable, no certificate, no key, a wrong password, a key of another certificate. */
+function certificateProblem(path: string, password: string | undefined): string | undefined {
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (error) {
+    return `AZURE_CLIENT_CERTIFICATE_PATH cannot be read ("${path}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+  }
+  if (!/-----BEGIN CERTIFICATE-----/.test(pem)) return `AZURE_CLIENT_CERTIFICATE_PATH holds no PEM certificate ("${path}"): it must hold the private key and the certificate`;
+  if (!/-----BEGIN (RSA |EC |ENCRYPTED )?PRIVATE KEY-----/.test(pem)) return `AZURE_CLIENT_CERTIFICATE_PATH holds no private key ("${path}"): it must hold the private key and the certificate`;
+  let key;
+  try {
+    key = createPrivateKey({ key: pem, passphrase: password });
+  } catch {
+    return password
+      ? `AZURE_CLIENT_CERTIFICATE_PASSWORD does not open the private key in AZURE_CLIENT_CERTIFICATE_PATH ("${path}")`
+      : `AZURE_CLIENT_CERTIFICATE_PATH holds an encrypted or unreadable private key ("${path}"): set AZURE_CLIENT_CERTIFICATE_PASSWORD, or give an unencrypted PEM file`;
+  }
+  try {
+    if (!new X509Certificate(pem).checkPrivateKey(key)) return `AZURE_CLIENT_CERTIFICATE_PATH holds a private key that is not the certificate's ("${path}")`;
+  } catch {
+    return `AZURE_CLIENT_CERTIFICATE_PATH holds a certificate that cannot be read ("${path}")`;
+  }
+  return undefined;
 }

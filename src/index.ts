@@ -8,6 +8,7 @@ import {
 } from 'botbuilder';
 import * as restify from 'restify';
 import { AssistBot, TeamsSessionCards } from './bot/assistBot';
+import { botManagedIdentity } from './botIdentity';
 import { TeamsRequestNotices } from './bot/requestNotices';
 import { composeApp } from './compose';
 import { ConfigError, loadConfig, type AppConfig } from './config';
@@ -58,7 +59,8 @@ async function main(): Promise<void> {
     log.warn({ tenants: config.access.allowedTenantIds }, 'ALLOW_ANY_USER_AS_TECHNICIAN=true: every user of the allowed tenants may look up devices and ask Intune for remote assistance. Set TECHNICIAN_GROUP_ID to limit it to technicians.');
   }
 
-  const auth = new ConfigurationBotFrameworkAuthentication(config.bot.environment as ConfigurationBotFrameworkAuthenticationOptions);
+  const botCredentials = config.bot.managedIdentity && config.bot.appId ? botManagedIdentity(config.bot.appId) : undefined;
+  const auth = new ConfigurationBotFrameworkAuthentication(config.bot.environment as ConfigurationBotFrameworkAuthenticationOptions, botCredentials);
   const adapter = new CloudAdapter(auth);
   adapter.onTurnError = async (context, error) => {
     // Full detail to the log; the technician gets one plain sentence and never a stack trace.

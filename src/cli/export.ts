@@ -3,6 +3,7 @@
 // AZURE_STORAGE_ACCOUNT_URL is set, else the SQLite file in ASSISTDESK_DATA_DIR), written to stdout.
 // Reads the same variables as the bot (and .env); needs no Graph or bot secret. Safe while the bot runs.
 import 'dotenv/config';
+import { ManagedIdentityCredential } from '@azure/identity';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -68,7 +69,10 @@ export function parseExportArgs(args: string[], now = new Date()): ExportRequest
 function openConfiguredSessions(env: NodeJS.ProcessEnv): { sessions: SessionStore; engine: string; close(): Promise<void> } {
   const target = storageTarget({ connectionString: env.AZURE_STORAGE_CONNECTION_STRING, accountUrl: env.AZURE_STORAGE_ACCOUNT_URL, queueUrl: env.AZURE_STORAGE_QUEUE_URL });
   if (target) {
-    const container = blobServiceClient(target).getContainerClient(SESSIONS_CONTAINER);
+    // As the bot does: the managed identity when one is named, else DefaultAzureCredential.
+    const managedIdentityClientId = env.MANAGED_IDENTITY_CLIENT_ID?.trim();
+    const credential = managedIdentityClientId ? new ManagedIdentityCredential({ clientId: managedIdentityClientId }) : undefined;
+    const container = blobServiceClient(target, credential).getContainerClient(SESSIONS_CONTAINER);
     return { sessions: new BlobSessionStore(container), engine: 'Azure Storage', close: async () => {} };
   }
   const dataDir = path.resolve(env.ASSISTDESK_DATA_DIR?.trim() || '.data');

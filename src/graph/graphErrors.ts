@@ -33,8 +33,10 @@ export class GraphFailure extends Error {
     readonly requestId: string | undefined,
     /** Seconds Graph asked us to wait (Retry-After), when it said. */
     readonly retryAfterSec?: number,
+    /** Why the app's sign-in failed (Entra's AADSTS error, an unreachable managed identity), for the log: the admin's first clue. */
+    readonly signInFailure?: string,
   ) {
-    super(`Graph ${operation} failed: ${status ?? 'no response'} ${code ?? ''}`.trim());
+    super(`Graph ${operation} failed: ${status ?? 'no response'} ${code ?? ''}`.trim() + (signInFailure ? `: the app's sign-in failed: ${signInFailure}` : ''));
     this.name = 'GraphFailure';
   }
 
@@ -68,6 +70,8 @@ export function retryAfterSeconds(value: string | null | undefined): number | un
 
 /** @azure/identity errors meaning Entra refused our credential (a wrong secret, a deleted app). */
 const CREDENTIAL_REFUSALS = ['AuthenticationRequiredError', 'AuthenticationError'];
+/** The credential could not even ask (no managed identity endpoint answered): Intune is unreachable for us. */
+const CREDENTIAL_UNAVAILABLE = 'CredentialUnavailableError';
 
 /** Turns whatever the Graph client threw (GraphError, fetch failure, credential failure) into a GraphFailure. */
 export function toGraphFailure(operation: GraphOperation, error: unknown): GraphFailure {
@@ -81,5 +85,14 @@ export function toGraphFailure(operation: GraphOperation, error: unknown): Graph
   const credentialRefused = CREDENTIAL_REFUSALS.includes(e?.name ?? '') || CREDENTIAL_REFUSALS.includes(e?.code ?? '');
   const kind = credentialRefused ? 'unauthorized' : kindOf(status);
   const retryAfter = retryAfterSeconds(e?.headers?.get?.('Retry-After'));
-  return new GraphFailure(operation, kind, status, e?.code ?? undefined, e?.requestId ?? undefined, retryAfter);
+  const signInFailed = credentialRefused || e?.name === CREDENTIAL_UNAVAILABLE || e?.code === CREDENTIAL_UNAVAILABLE;
+  const signInFailure = signInFailed ? failureText(error) : undefined;
+  return new GraphFailure(operation, kind, status, e?.code ?? undefined, e?.requestId ?? undefined, retryAfter, signInFailure);
+}
+
+/** Entra's answer as @azure/identity reports it (never the secret or assertion sent), anything token-like masked. */
+function failureText(error: unknown): string | undefined {
+  const message = (error as { message?: unknown })?.message;
+  if (typeof message !== 'string' || !message) return undefined;
+  return message.replace(/eyJ[\w-]*(\.[\w-]*){0,2}/g, '[token]').replace(/\s+/g, ' ').slice(0, 600);
 }

@@ -1,3 +1,4 @@
+import type { TokenCredential } from '@azure/identity';
 import type { Logger } from '../log';
 import { openAzureStore } from './azure/azureStore';
 import { storageTarget, type StorageSettings } from './azure/storageConfig';
@@ -12,12 +13,15 @@ export interface StoreSettings extends StorageSettings {
   maxSizeMb?: number;
 }
 
-/** Azure Storage when an account is configured (several instances), else the SQLite file in `dataDir`. */
-export async function openStore(settings: StoreSettings, log: Logger): Promise<Store> {
+/**
+ * Azure Storage when an account is configured (several instances), else the SQLite file in `dataDir`. An
+ * account URL signs in with `credential` when given (the managed identity), else with DefaultAzureCredential.
+ */
+export async function openStore(settings: StoreSettings, log: Logger, credential?: TokenCredential): Promise<Store> {
   const target = storageTarget(settings);
   if (target) {
     try {
-      return await openAzureStore(target, { log: (message) => log.warn(message) });
+      return await openAzureStore(target, { credential, log: (message) => log.warn(message) });
     } catch (error) {
       const source = target.kind === 'connectionString' ? 'AZURE_STORAGE_CONNECTION_STRING' : 'AZURE_STORAGE_ACCOUNT_URL';
       throw new Error(`Azure Storage could not be reached through ${source}: ${(error as Error).cause ?? (error as Error).message}`);

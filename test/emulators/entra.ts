@@ -1,7 +1,7 @@
 // Microsoft Entra ID (AAD v2 endpoints) emulator: just what MSAL node behind @azure/identity asks for
 // (OpenID configuration, token endpoint, JWKS), over HTTPS because identity refuses http authorities.
 // Tokens are real RS256 JWTs so the Graph emulator can verify them like Graph does.
-import { createHash, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomUUID, X509Certificate, type KeyObject } from 'node:crypto';
 import https from 'node:https';
 import type { ServerResponse } from 'node:http';
 import jwt from 'jsonwebtoken';
@@ -13,6 +13,18 @@ const DEFAULT_ROLES = ['DeviceManagementManagedDevices.ReadWrite.All', 'DeviceMa
 const DEFAULT_DELEGATED = ['DeviceManagementManagedDevices.ReadWrite.All', 'DeviceManagementServiceConfig.Read.All', 'User.Read', 'User.ReadBasic.All'];
 const OIDC_SCOPES = new Set(['openid', 'profile', 'offline_access', 'email']);
 const OBO_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+/** RFC 7523 client authentication: a signed JWT instead of a secret (certificate or federated credential). */
+export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+/** The audience Entra's federated identity credentials name by default. */
+export const TOKEN_EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
+
+/** An app registration's federated identity credential: whose tokens it accepts as the app's client assertion. */
+export interface FederatedCredential { issuer: string; subject: string; audience?: string }
+
+interface RegisteredCertificate { x5t: string; x5tS256: string; publicKey: KeyObject }
+
+/** Why a client authentication was refused: status, OAuth error, AADSTS code and text, as Entra answers. */
+interface Refusal { status: number; error: string; code: number; text: string }
 
 export interface EntraOptions {
   tls: { key: string; cert: string };
@@ -44,6 +56,9 @@ export class EntraEmulator {
   private readonly revoked = new Set<string>();
   private failures: { left: number; status: number } = { left: 0, status: 0 };
   private port = 0;
+  private readonly certificates = new Map<string, RegisteredCertificate[]>();
+  private readonly federated = new Map<string, FederatedCredential[]>();
+  private readonly issuerKeys = new Map<string, KeyObject>();
 
   constructor(private readonly opts: EntraOptions) {
     const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -62,6 +77,27 @@ export class EntraEmulator {
   stop(): Promise<void> { return close(this.server); }
   get authorityHost(): string { return `https://127.0.0.1:${this.port}`; }
   get tenantId(): string { return this.opts.tenantId; }
+
+  /** Adds a certificate (PEM) to an app registration's credentials, as the portal's "Upload certificate". */
+  registerCertificate(clientId: string, certificatePem: string): void {
+    const cert = new X509Certificate(certificatePem);
+    const entry = {
+      x5t: createHash('sha1').update(cert.raw).digest('base64url'),
+      x5tS256: createHash('sha256').update(cert.raw).digest('base64url'),
+      publicKey: cert.publicKey,
+    };
+    this.certificates.set(clientId, [...(this.certificates.get(clientId) ?? []), entry]);
+  }
+
+  /** Adds a federated identity credential to an app registration. */
+  registerFederatedCredential(clientId: string, credential: FederatedCredential): void {
+    this.federated.set(clientId, [...(this.federated.get(clientId) ?? []), { audience: TOKEN_EXCHANGE_AUDIENCE, ...credential }]);
+  }
+
+  /** The signing key of an external issuer (its JWKS, as Entra fetches it from the issuer's metadata). */
+  trustIssuer(issuer: string, publicKey: KeyObject): void {
+    this.issuerKeys.set(issuer, publicKey);
+  }
 
   /** The next n token requests fail with an AAD error (503 = outage, 429 = throttled, 400/401...). */
   failNext(n: number, status: number): void { this.failures = { left: n, status }; }
@@ -106,7 +142,7 @@ export class EntraEmulator {
     }
     if (route === 'GET /v2.0/.well-known/openid-configuration') return sendJson(res, 200, this.openIdConfiguration(tenant));
     if (route === 'GET /discovery/v2.0/keys' || route === 'GET /discovery/keys') return sendJson(res, 200, this.jwks());
-    if (route === 'POST /oauth2/v2.0/token') return this.token(new URLSearchParams(rec.body), res);
+    if (route === 'POST /oauth2/v2.0/token') return this.token(new URLSearchParams(rec.body), `${this.authorityHost}/${tenant}/oauth2/v2.0/token`, res);
     return this.aadError(res, 404, 'invalid_request', 900561, `The endpoint ${route} is not served by the emulator.`);
   }
 
@@ -150,23 +186,98 @@ export class EntraEmulator {
     });
   }
 
-  private token(form: URLSearchParams, res: ServerResponse): void {
+  private token(form: URLSearchParams, tokenEndpoint: string, res: ServerResponse): void {
     if (this.failures.left > 0) {
       this.failures.left--;
       return this.injectedFailure(res, this.failures.status);
     }
     const clientId = form.get('client_id') ?? '';
-    if (!(clientId in this.opts.clients)) {
+    if (!(clientId in this.opts.clients) && !this.certificates.has(clientId) && !this.federated.has(clientId)) {
       return this.aadError(res, 400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${this.opts.tenantId}'.`);
     }
-    if (form.get('client_secret') !== this.opts.clients[clientId]) {
-      return this.aadError(res, 401, 'invalid_client', 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`);
-    }
+    const refusal = this.authenticateClient(clientId, form, tokenEndpoint);
+    if (refusal) return this.aadError(res, refusal.status, refusal.error, refusal.code, refusal.text);
     const scopes = (form.get('scope') ?? '').split(' ').filter((s) => s && !OIDC_SCOPES.has(s));
     const grant = form.get('grant_type');
     if (grant === 'client_credentials') return this.clientCredentials(clientId, scopes, res);
     if (grant === OBO_GRANT && form.get('requested_token_use') === 'on_behalf_of') return this.onBehalfOf(clientId, scopes, form.get('assertion') ?? '', res);
     return this.aadError(res, 400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grant}'.`);
+  }
+
+  /** The client's secret, or its client assertion (RFC 7523), checked as Entra does; undefined when it holds. */
+  private authenticateClient(clientId: string, form: URLSearchParams, tokenEndpoint: string): Refusal | undefined {
+    const assertion = form.get('client_assertion');
+    const secret = form.get('client_secret');
+    const refuse = (status: number, error: string, code: number, text: string): Refusal => ({ status, error, code, text });
+    if (secret !== null && assertion !== null) return refuse(400, 'invalid_request', 90015, "Requested client authentication method is ambiguous: both 'client_secret' and 'client_assertion' were presented.");
+    if (assertion === null) {
+      if (secret === null) return refuse(401, 'invalid_client', 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+      if (secret !== this.opts.clients[clientId]) {
+        return refuse(401, 'invalid_client', 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`);
+      }
+      return undefined;
+    }
+    if (form.get('client_assertion_type') !== JWT_BEARER_ASSERTION) {
+      return refuse(400, 'invalid_request', 70002, `The value of client_assertion_type must be '${JWT_BEARER_ASSERTION}'.`);
+    }
+    const decoded = jwt.decode(assertion, { complete: true });
+    if (!decoded || typeof decoded.payload !== 'object') return refuse(401, 'invalid_client', 50027, 'JWT token is invalid or malformed.');
+    const header = decoded.header as jwt.JwtHeader & { 'x5t#S256'?: string };
+    const claims = decoded.payload as Claims;
+    // A certificate's assertion is issued by the app itself (iss = client id) and names the certificate by
+    // thumbprint; a federated credential's token comes from another issuer (the managed identity's).
+    if (claims.iss !== clientId) return this.federatedAssertion(clientId, assertion, claims);
+    if (!header.x5t && !header['x5t#S256']) return { status: 401, error: 'invalid_client', code: 700027, text: "Client assertion failed signature validation: no 'x5t' or 'x5t#S256' header names the certificate." };
+    return this.certificateAssertion(clientId, assertion, header, claims, tokenEndpoint);
+  }
+
+  private certificateAssertion(clientId: string, assertion: string, header: jwt.JwtHeader & { 'x5t#S256'?: string }, claims: Claims, tokenEndpoint: string): Refusal | undefined {
+    const refuse = (code: number, text: string): Refusal => ({ status: 401, error: 'invalid_client', code, text });
+    const thumbprint = header['x5t#S256'] ?? header.x5t!;
+    const certificate = (this.certificates.get(clientId) ?? []).find((c) => (header['x5t#S256'] ? c.x5tS256 : c.x5t) === thumbprint);
+    if (!certificate) {
+      return refuse(700027, `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${Buffer.from(thumbprint, 'base64url').toString('hex').toUpperCase()}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${clientId}'.]`);
+    }
+    if (header.alg !== 'RS256' && header.alg !== 'PS256') return refuse(700027, `Client assertion contains an invalid signature. [Reason - The algorithm '${header.alg}' is not supported.]`);
+    const time = this.timeRangeProblem(claims);
+    if (time) return refuse(700024, time);
+    try {
+      jwt.verify(assertion, certificate.publicKey, { algorithms: ['RS256', 'PS256'], ignoreExpiration: true, ignoreNotBefore: true });
+    } catch {
+      return refuse(700027, `Client assertion contains an invalid signature. [Reason - The key was not found., Thumbprint of key used by client: '${Buffer.from(thumbprint, 'base64url').toString('hex').toUpperCase()}']`);
+    }
+    if (claims.iss !== clientId || claims.sub !== clientId) return refuse(700021, "Client assertion application identifier doesn't match 'client_id' parameter. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials.");
+    if (claims.aud !== tokenEndpoint) return refuse(700212, `The client assertion audience '${String(claims.aud)}' does not match the token endpoint '${tokenEndpoint}'.`);
+    if (typeof claims.jti !== 'string' || !claims.jti) return refuse(50027, "JWT token is invalid or malformed: the client assertion has no 'jti' claim.");
+    return undefined;
+  }
+
+  private federatedAssertion(clientId: string, assertion: string, claims: Claims): Refusal | undefined {
+    const records = this.federated.get(clientId) ?? [];
+    const describe = `Assertion Issuer: '${String(claims.iss)}'. Assertion Subject: '${String(claims.sub)}'. Assertion Audience: '${String(claims.aud)}'.`;
+    const bySubject = records.filter((r) => r.issuer === claims.iss && r.subject === claims.sub);
+    if (!bySubject.length) return { status: 400, error: 'invalid_request', code: 70021, text: `No matching federated identity record found for presented assertion. ${describe}` };
+    if (!bySubject.some((r) => r.audience === claims.aud)) {
+      return { status: 400, error: 'invalid_request', code: 700212, text: `No matching federated identity record found for presented assertion audience '${String(claims.aud)}'.` };
+    }
+    const time = this.timeRangeProblem(claims);
+    if (time) return { status: 400, error: 'invalid_client', code: 700024, text: time };
+    const key = this.issuerKeys.get(String(claims.iss));
+    try {
+      if (!key) throw new Error('issuer keys unknown');
+      jwt.verify(assertion, key, { algorithms: ['RS256'], ignoreExpiration: true, ignoreNotBefore: true });
+    } catch {
+      return { status: 401, error: 'invalid_client', code: 50013, text: `Assertion failed signature validation. [Reason - The key was not found., Issuer: '${String(claims.iss)}']` };
+    }
+    return undefined;
+  }
+
+  /** Entra's check of exp and nbf (with its few minutes of clock skew left out: the emulator and the bot share a clock). */
+  private timeRangeProblem(claims: Claims): string | undefined {
+    const now = Math.floor(Date.now() / 1000);
+    if (typeof claims.exp === 'number' && claims.exp > now && (typeof claims.nbf !== 'number' || claims.nbf <= now + 1)) return undefined;
+    const iso = (seconds: unknown) => (typeof seconds === 'number' ? new Date(seconds * 1000).toISOString() : 'none');
+    return `Client assertion is not within its valid time range. Current time: ${new Date(now * 1000).toISOString()}, assertion valid from ${iso(claims.nbf)}, expiry time of assertion ${iso(claims.exp)}. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials.`;
   }
 
   private clientCredentials(clientId: string, scopes: string[], res: ServerResponse): void {

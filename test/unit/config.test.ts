@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { createPrivateKey } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config';
 
 const base = { AZURE_TENANT_ID: '11111111-2222-3333-4444-555555555555', AZURE_CLIENT_ID: '66666666-7777-8888-9999-000000000000', AZURE_CLIENT_SECRET: 's3cret' };
@@ -90,5 +94,88 @@ describe('retention', () => {
     const problems = problemsOf({ ...base, SESSION_RETENTION_DAYS: '-1', ABANDON_AFTER_HOURS: 'a day' });
     assert.ok(problems.some((p) => p.startsWith('SESSION_RETENTION_DAYS must be a number of days')), problems.join('\n'));
     assert.ok(problems.some((p) => p.startsWith('ABANDON_AFTER_HOURS must be a number of hours')), problems.join('\n'));
+  });
+});
+
+describe('the Graph credential: exactly one of a secret, a certificate or a managed identity', () => {
+  const { AZURE_CLIENT_SECRET: _secret, ...tenant } = base;
+  const identityId = 'bbbbbbbb-cccc-4ddd-8eee-ffffffffffff';
+  let dir: string;
+  let certificate: string;
+  let encrypted: string;
+  let mismatched: string;
+
+  before(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'assistdesk-config-'));
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const selfsigned = require('selfsigned') as typeof import('selfsigned');
+    const [one, two] = await Promise.all([1, 2].map((n) => selfsigned.generate([{ name: 'commonName', value: `config test ${n}` }], { keySize: 2048 } as never)));
+    certificate = path.join(dir, 'app.pem');
+    writeFileSync(certificate, `${one.private}\n${one.cert}\n`);
+    encrypted = path.join(dir, 'encrypted.pem');
+    const key = createPrivateKey(one.private).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'open sesame' });
+    writeFileSync(encrypted, `${key}\n${one.cert}\n`);
+    mismatched = path.join(dir, 'mismatched.pem');
+    writeFileSync(mismatched, `${two.private}\n${one.cert}\n`);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('takes the client secret, a certificate file or a managed identity', () => {
+    assert.deepEqual(loadConfig(base).graph.credential, { kind: 'secret', secret: 's3cret' });
+    assert.deepEqual(loadConfig({ ...tenant, AZURE_CLIENT_CERTIFICATE_PATH: certificate }).graph.credential, { kind: 'certificate', path: certificate, password: undefined });
+    assert.deepEqual(loadConfig({ ...tenant, AZURE_CLIENT_CERTIFICATE_PATH: encrypted, AZURE_CLIENT_CERTIFICATE_PASSWORD: 'open sesame' }).graph.credential, { kind: 'certificate', path: encrypted, password: 'open sesame' });
+    const federated = loadConfig({ ...tenant, MANAGED_IDENTITY_CLIENT_ID: identityId });
+    assert.deepEqual(federated.graph.credential, { kind: 'managedIdentity', clientId: identityId });
+  });
+
+  it('refuses none, or more than one, naming the variables', () => {
+    assert.ok(problemsOf(tenant).some((p) => p.startsWith('AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH or MANAGED_IDENTITY_CLIENT_ID is not set')));
+    assert.ok(problemsOf({ ...base, MANAGED_IDENTITY_CLIENT_ID: identityId }).some((p) => p.startsWith('AZURE_CLIENT_SECRET and MANAGED_IDENTITY_CLIENT_ID are set')));
+    const all = problemsOf({ ...base, AZURE_CLIENT_CERTIFICATE_PATH: certificate, MANAGED_IDENTITY_CLIENT_ID: identityId });
+    assert.ok(all.some((p) => p.startsWith('AZURE_CLIENT_SECRET and AZURE_CLIENT_CERTIFICATE_PATH and MANAGED_IDENTITY_CLIENT_ID are set: set exactly one')), all.join(' | '));
+    assert.ok(!all.join(' ').includes('s3cret'), 'the secret is never echoed');
+  });
+
+  it('refuses a managed identity that is not a client id', () => {
+    assert.ok(problemsOf({ ...tenant, MANAGED_IDENTITY_CLIENT_ID: 'my-identity' }).some((p) => p.startsWith('MANAGED_IDENTITY_CLIENT_ID must be the managed identity\'s client id, a GUID')));
+  });
+
+  it('reads the certificate file at start and says what is wrong with it', () => {
+    const problem = (file: string, extra: Record<string, string> = {}) => problemsOf({ ...tenant, AZURE_CLIENT_CERTIFICATE_PATH: file, ...extra }).join(' | ');
+    assert.match(problem(path.join(dir, 'absent.pem')), /^AZURE_CLIENT_CERTIFICATE_PATH cannot be read \(".*absent\.pem": ENOENT\)/);
+    assert.match(problem(dir), /^AZURE_CLIENT_CERTIFICATE_PATH cannot be read \(.*EISDIR\)/);
+    const keyOnly = path.join(dir, 'key-only.pem');
+    writeFileSync(keyOnly, readFileSync(certificate, 'utf8').replace(/-----BEGIN CERTIFICATE-----[\s\S]*/, ''));
+    assert.match(problem(keyOnly), /^AZURE_CLIENT_CERTIFICATE_PATH holds no PEM certificate/);
+    const certOnly = path.join(dir, 'cert-only.pem');
+    writeFileSync(certOnly, readFileSync(certificate, 'utf8').replace(/-----BEGIN PRIVATE KEY-----[\s\S]*-----END PRIVATE KEY-----/, ''));
+    assert.match(problem(certOnly), /^AZURE_CLIENT_CERTIFICATE_PATH holds no private key/);
+    assert.match(problem(mismatched), /^AZURE_CLIENT_CERTIFICATE_PATH holds a private key that is not the certificate's/);
+    assert.match(problem(encrypted), /^AZURE_CLIENT_CERTIFICATE_PATH holds an encrypted or unreadable private key .*AZURE_CLIENT_CERTIFICATE_PASSWORD/);
+    assert.match(problem(encrypted, { AZURE_CLIENT_CERTIFICATE_PASSWORD: 'wrong' }), /^AZURE_CLIENT_CERTIFICATE_PASSWORD does not open the private key/);
+  });
+
+  it('refuses a certificate password without a certificate, and with single sign-on (on-behalf-of takes none)', () => {
+    assert.ok(problemsOf({ ...base, AZURE_CLIENT_CERTIFICATE_PASSWORD: 'x' }).some((p) => p.startsWith('AZURE_CLIENT_CERTIFICATE_PASSWORD is set without AZURE_CLIENT_CERTIFICATE_PATH')));
+    const sso = { SSO_APP_ID_URI: 'api://assistdesk.example/botid-1', SSO_CONNECTION_NAME: 'sso' };
+    assert.ok(problemsOf({ ...tenant, ...sso, AZURE_CLIENT_CERTIFICATE_PATH: encrypted, AZURE_CLIENT_CERTIFICATE_PASSWORD: 'open sesame' }).some((p) => p.startsWith('AZURE_CLIENT_CERTIFICATE_PASSWORD cannot be used with single sign-on')));
+    assert.equal(loadConfig({ ...tenant, ...sso, AZURE_CLIENT_CERTIFICATE_PATH: certificate }).graph.credential.kind, 'certificate');
+  });
+});
+
+describe('the bot as a user-assigned managed identity (MicrosoftAppType=UserAssignedMSI)', () => {
+  const bot = { MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppId: '12345678-aaaa-4bbb-8ccc-1234567890ab', MicrosoftAppTenantId: base.AZURE_TENANT_ID, TECHNICIAN_GROUP_ID: group };
+
+  it('needs no password: the identity\'s client id and its tenant', () => {
+    const config = loadConfig({ ...base, ...bot });
+    assert.equal(config.bot.managedIdentity, true);
+    assert.equal(config.bot.appId, bot.MicrosoftAppId);
+    assert.equal(loadConfig({ ...base, MicrosoftAppId: bot.MicrosoftAppId, MicrosoftAppPassword: 'x', TECHNICIAN_GROUP_ID: group }).bot.managedIdentity, false);
+  });
+
+  it('refuses a password, a missing tenant or a missing identity, by name', () => {
+    assert.ok(problemsOf({ ...base, ...bot, MicrosoftAppPassword: 'x' }).some((p) => p.startsWith('MicrosoftAppPassword must not be set when MicrosoftAppType is UserAssignedMSI')));
+    assert.ok(problemsOf({ ...base, ...bot, MicrosoftAppTenantId: '' }).some((p) => p.startsWith('MicrosoftAppTenantId is not set')));
+    assert.ok(problemsOf({ ...base, ...bot, MicrosoftAppId: '' }).some((p) => p.startsWith('MicrosoftAppId is not set: with MicrosoftAppType UserAssignedMSI')));
   });
 });

@@ -10,7 +10,10 @@ export type StorageTarget =
 /** The storage settings as configured (the caller reads the environment). */
 export interface StorageSettings {
   connectionString?: string;
-  /** The account's blob endpoint, e.g. https://acct.blob.core.windows.net; signed in with DefaultAzureCredential. */
+  /**
+   * The account's blob endpoint, e.g. https://acct.blob.core.windows.net; signed in with the credential given
+   * (the managed identity of MANAGED_IDENTITY_CLIENT_ID), else DefaultAzureCredential.
+   */
   accountUrl?: string;
   /** Only where it cannot be derived from `accountUrl` (custom domain, path-style emulator URL). */
   queueUrl?: string;
