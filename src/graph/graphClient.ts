@@ -9,7 +9,9 @@ import {
   RetryHandler,
   RetryHandlerOptions,
 } from '@microsoft/microsoft-graph-client';
+import type { Metrics } from '../telemetry/metrics';
 import { retryAfterSeconds } from './graphErrors';
+import { GraphTelemetryHandler } from './graphTelemetry';
 
 /** A token is renewed this long before it expires, as MSAL renews its cached tokens (tokenRenewalOffsetSeconds). */
 const TOKEN_RENEWAL_MS = 5 * 60_000;
@@ -51,6 +53,8 @@ interface GraphClientOptions {
   /** The longest Retry-After we wait out inside a turn; beyond it the technician is told to come back. */
   maxRetryWaitSec: number;
   maxRetries: number;
+  /** Counts each HTTP request (operation, status, duration); it also gets a span. */
+  metrics: Metrics;
 }
 
 /**
@@ -73,6 +77,7 @@ export function createGraphClient(options: GraphClientOptions): Client {
       new AuthenticationHandler(authProvider),
       new RetryHandler(new RetryHandlerOptions(1, options.maxRetries, shouldRetry)),
       new RedirectHandler(),
+      new GraphTelemetryHandler(options.metrics),
       new HTTPMessageHandler(),
     ],
   });
