@@ -6,8 +6,11 @@ import type { TelemetryConfig } from '../config';
 
 /** Probes say nothing worth a trace, and come every few seconds. */
 const PROBES = new Set(['/healthz', '/readyz']);
+/** Azure's instance metadata service, which the distro's VM resource detector asks at start: not our dependency. */
+const IMDS = '169.254.169.254';
 const httpOptions: HttpInstrumentationConfig = {
   ignoreIncomingRequestHook: (request: IncomingMessage) => PROBES.has((request.url ?? '').split('?')[0]),
+  ignoreOutgoingRequestHook: (request) => request.hostname === IMDS || request.host === IMDS,
 };
 const SERVICE_NAME = 'assistdesk';
 
@@ -22,8 +25,12 @@ export function startSdk(config: TelemetryConfig): () => Promise<void> {
       // Live metrics keeps a connection of its own to another Microsoft endpoint; the portal's charts and
       // alerts read the ingested telemetry, which is enough here.
       enableLiveMetrics: false,
+      // Every trace: a helpdesk's turns are few, and the distro's default rate limiter (5 traces/s) dropped
+      // the incoming request of a turn while keeping its children.
+      samplingRatio: 1,
+      tracesPerSecond: 0,
       resource: resources.resourceFromAttributes({ 'service.name': SERVICE_NAME }),
-      instrumentationOptions: { http: httpOptions, mongoDb: { enabled: false }, mySql: { enabled: false }, postgreSql: { enabled: false }, redis: { enabled: false }, redis4: { enabled: false } },
+      instrumentationOptions: { http: { enabled: true, ...httpOptions }, mongoDb: { enabled: false }, mySql: { enabled: false }, postgreSql: { enabled: false }, redis: { enabled: false }, redis4: { enabled: false } },
       // The distro's types name its own copy of sdk-metrics; the reader is of the copy its NodeSDK runs on.
       spanProcessors: otlp ? [otlp.spans] : [],
       metricReaders: otlp ? [otlp.metrics as never] : [],
