@@ -110,7 +110,8 @@ describe('telemetry to an OTLP/HTTP collector', () => {
   });
 });
 
-describe('telemetry to Application Insights', () => {
+describe('telemetry to Application Insights (and to an OTLP collector at once)', () => {
+  const collector = new OtlpReceiver();
   let ingestion: IngestionReceiver;
   let world: World;
   let turnCalls: RecordedRequest[];
@@ -126,11 +127,13 @@ describe('telemetry to Application Insights', () => {
     writeFileSync(trusted, `${readFileSync(world.env.NODE_EXTRA_CA_CERTS, 'utf8').trim()}\n${tls.cert}`);
     ingestion = new IngestionReceiver(tls);
     await ingestion.start();
+    await collector.start();
     const logFile = path.join(dir, 'connections.jsonl');
     world.bot = await startBot({
       ...world.env,
       NODE_EXTRA_CA_CERTS: trusted,
       APPLICATIONINSIGHTS_CONNECTION_STRING: `InstrumentationKey=${IKEY};IngestionEndpoint=${ingestion.url}/`,
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
       // Statsbeat (the SDK's own usage counts, sent to Microsoft) off, as the exporter reads it.
       APPLICATION_INSIGHTS_NO_STATSBEAT: 'true',
       APPLICATIONINSIGHTS_STATSBEAT_DISABLED: 'true',
@@ -144,6 +147,7 @@ describe('telemetry to Application Insights', () => {
   after(async () => {
     await world?.stop();
     await ingestion?.stop();
+    await collector.stop();
   });
 
   it("receives the turn's request and its Graph calls as dependencies, in one operation", () => {
@@ -161,6 +165,9 @@ describe('telemetry to Application Insights', () => {
     const operations = new Set(graph.map((e) => properties(e)['graph.operation']));
     for (const operation of ['checkMemberGroups', 'findDevices', 'requestRemoteAssistance']) assert.ok(operations.has(operation), [...operations].join(', '));
     assert.ok(dependencies.some((e) => e.data.baseData.name === 'store sessions.create'));
+    // Both destinations set: the collector got the same trace.
+    const turn = collector.spans().find((s) => s.name === 'turn assist');
+    assert.equal(turn?.traceId, operationId);
   });
 
   it('receives the agreed metrics as custom metrics', () => {
