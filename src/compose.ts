@@ -27,6 +27,7 @@ import { WritePacer, type WritePriority } from './graph/writePacer';
 import type { Logger } from './log';
 import { openStore } from './store/openStore';
 import { traceStore } from './store/tracedStore';
+import type { Metrics } from './telemetry/metrics';
 import { OtelMetrics } from './telemetry/otelMetrics';
 import { inSpan } from './telemetry/spans';
 import type { OutboxMessage } from './store/ports';
@@ -56,7 +57,7 @@ const PENDING_SIGN_IN_TTL_SEC = 3600;
 export interface App {
   useCases: AssistUseCases;
   /** Where the bot counts its turns (a no-op unless a telemetry SDK was started). */
-  metrics: OtelMetrics;
+  metrics: Metrics;
   /** Starts the report worker and the housekeeping sweep. */
   start(): void;
   /** Throws when storage or the queue cannot be reached (the readiness probe). */
