@@ -176,6 +176,10 @@ describe('telemetry to Application Insights (and to an OTLP collector at once)',
     for (const name of ['assistdesk.turns', 'assistdesk.graph.calls', 'assistdesk.graph.duration', 'assistdesk.reports', 'assistdesk.outbox.depth', 'assistdesk.outbox.oldest_age']) {
       assert.ok(names.has(name), `${name} not among ${[...names].join(', ')}`);
     }
+    // Each data point is one envelope, its attributes as properties.
+    const delivered = metrics.filter((e) => (e.data.baseData.properties as Record<string, string> | undefined)?.outcome === 'delivered')
+      .flatMap((e) => (e.data.baseData.metrics as Array<{ name: string; value: number }>).filter((m) => m.name === 'assistdesk.reports'));
+    assert.ok(delivered.length > 0 && delivered.every((m) => m.value === 1), JSON.stringify(delivered));
   });
 
   it('sends nothing anywhere but loopback', () => {
