@@ -27,6 +27,10 @@ import { IntuneGraphService } from './graph/intuneGraphService';
 import { WritePacer, type WritePriority } from './graph/writePacer';
 import type { Logger } from './log';
 import { openStore } from './store/openStore';
+import { traceStore } from './store/tracedStore';
+import type { Metrics } from './telemetry/metrics';
+import { OtelMetrics } from './telemetry/otelMetrics';
+import { inSpan } from './telemetry/spans';
 import type { OutboxMessage } from './store/ports';
 import { ReportWorker } from './worker/reportWorker';
 import { DEFAULT_LINK_POLL_POLICY, SessionLinkPoller } from './worker/sessionLinkPoller';
@@ -56,12 +60,17 @@ const CREDENTIAL_NAMES = { secret: 'client secret', certificate: 'certificate', 
 
 export interface App {
   useCases: AssistUseCases;
+  /** Where the bot counts its turns (a no-op unless a telemetry SDK was started). */
+  metrics: Metrics;
   /** Starts the report worker and the housekeeping sweep. */
   start(): void;
   /** Throws when storage or the queue cannot be reached (the readiness probe). */
   ready(): Promise<void>;
-  /** Stops the worker (after the reports in hand), the sweep and the watch for session links, then closes the store. */
-  stop(): Promise<void>;
+  /**
+   * Stops the worker (after the reports in hand), the sweep and the watch for session links, then closes the
+   * store; `beforeClose` runs while the store is still open (the last export asks it the outbox's depth).
+   */
+  stop(beforeClose?: () => Promise<void>): Promise<void>;
 }
 
 /** Builds the product from configuration: the one place that knows which implementation backs each port. */
@@ -73,14 +82,17 @@ export async function composeApp(config: AppConfig, log: Logger, cards: SessionC
   // One Intune write budget: technicians' requests go first, queued reports use what is left. A turn never
   // waits for it longer than BUDGET_TURN_WAIT_MS: the request is then made when room comes, outside the turn.
   // With a managed identity configured, Azure Storage signs in as it (not DefaultAzureCredential's guess).
-  const store = await openStore(config.storage, log, credentials.managedIdentity);
+  const store = traceStore(await openStore(config.storage, log, credentials.managedIdentity));
+  // No-op instruments unless src/telemetry/start.ts started an SDK.
+  const metrics = new OtelMetrics();
+  metrics.observeOutbox(() => store.outbox.stats());
   const writes = new WritePacer(graph.writesPer20s, 20_000, Date.now, {
     ledger: store.writeBudget,
     onUnavailable: (error) => log.warn({ err: error }, "the store could not count Intune's write budget: this instance's own count is used"),
-  });
+  }, metrics);
   const graphWith = (as: TokenCredential, priority: WritePriority = 'interactive', deadlineMs = GRAPH_TURN_DEADLINE_MS, maxRetries = GRAPH_MAX_RETRIES) =>
     new IntuneGraphService(
-      createGraphClient({ baseUrl: graph.baseUrl, scope: graph.scope, credential: as, maxRetryWaitSec: GRAPH_MAX_RETRY_WAIT_SEC, maxRetries, log }),
+      createGraphClient({ baseUrl: graph.baseUrl, scope: graph.scope, credential: as, maxRetryWaitSec: GRAPH_MAX_RETRY_WAIT_SEC, maxRetries, log, metrics }),
       writes,
       deadlineMs,
       priority,
@@ -104,10 +116,12 @@ export async function composeApp(config: AppConfig, log: Logger, cards: SessionC
   // A delivery makes three calls after waiting up to 20 s for write budget: each gets a fifth of the lease, so
   // the whole delivery ends before the lease lapses and no other worker sends the same report meanwhile.
   const workerDeadlineMs = Math.min(30_000, (reports.leaseSec * 1000) / 5);
-  const deliver = new DeliverReport(graphWith(credential, 'background', workerDeadlineMs), store.sessions, cards, graph.reportPayload, log, policy);
+  const deliver = new DeliverReport(graphWith(credential, 'background', workerDeadlineMs), store.sessions, cards, graph.reportPayload, log, policy, undefined, undefined, metrics);
   // A message stays hidden longer than the lease, so it never comes back while its delivery still runs.
   const visibilityTimeoutSec = Math.ceil(reports.leaseSec * 1.5);
-  const worker = new ReportWorker<OutboxMessage>(store.outbox, (sessionId, attempt) => deliver.run(sessionId, attempt), log, {
+  // Each delivery is a trace of its own: its Graph calls and store writes under one span.
+  const deliverTraced = (sessionId: string, attempt: number) => inSpan('report delivery', () => deliver.run(sessionId, attempt), { 'assistdesk.report.attempt': attempt });
+  const worker = new ReportWorker<OutboxMessage>(store.outbox, deliverTraced, log, {
     batchSize: WORKER_BATCH,
     visibilityTimeoutSec,
     idleMs: reports.pollMs,
@@ -143,6 +157,7 @@ export async function composeApp(config: AppConfig, log: Logger, cards: SessionC
   );
 
   return {
+    metrics,
     useCases: {
       start,
       submit: new SubmitReport(store.sessions, queue),
@@ -167,9 +182,13 @@ export async function composeApp(config: AppConfig, log: Logger, cards: SessionC
       lostWaits.run().catch((error) => log.warn({ err: error }, 'could not look for requests lost with an earlier process'));
     },
     ready: () => store.ping(),
-    stop: async () => {
+    stop: async (beforeClose) => {
       await Promise.all([worker.stop(), sweeper.stop(), linkPoller.stop()]);
-      await store.close();
+      try {
+        await beforeClose?.();
+      } finally {
+        await store.close();
+      }
     },
   };
 }

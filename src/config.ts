@@ -14,8 +14,20 @@ export type GraphCredential =
   | { kind: 'certificate'; path: string; password?: string }
   | { kind: 'managedIdentity'; clientId: string };
 
+/**
+ * Where traces and metrics go: Application Insights, an OTLP/HTTP collector, both, or (neither set) nowhere,
+ * with no telemetry SDK loaded at all.
+ */
+export interface TelemetryConfig {
+  /** APPLICATIONINSIGHTS_CONNECTION_STRING, as the Azure portal shows it. */
+  applicationInsights?: { connectionString: string };
+  /** OTEL_EXPORTER_OTLP_ENDPOINT without a trailing slash; /v1/traces and /v1/metrics are appended. */
+  otlp?: { endpoint: string };
+}
+
 export interface AppConfig {
   port: number;
+  telemetry: TelemetryConfig;
   logLevel: string;
   /**
    * Teams single sign-on: the Application ID URI Teams gets the technician's token for, and the Azure Bot
@@ -95,8 +107,63 @@ function botEnvironment(env: NodeJS.ProcessEnv): Record<string, string | undefin
   return result;
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
+const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'];
+
+/**
+ * The telemetry variables alone: src/telemetry/start.ts needs them before anything else is loaded, and
+ * loadConfig reports their problems with the others.
+ */
+export function readTelemetryConfig(env: NodeJS.ProcessEnv): { telemetry: TelemetryConfig; problems: string[] } {
   const problems: string[] = [];
+  const telemetry: TelemetryConfig = {};
+  const connectionString = env.APPLICATIONINSIGHTS_CONNECTION_STRING?.trim();
+  if (connectionString) {
+    const fields = new Map(
+      connectionString.split(';').filter(Boolean).map((pair) => {
+        const at = pair.indexOf('=');
+        return [pair.slice(0, at).trim().toLowerCase(), pair.slice(at + 1).trim()] as const;
+      }),
+    );
+    const key = fields.get('instrumentationkey');
+    const ingestion = fields.get('ingestionendpoint');
+    if (!key || !GUID.test(key)) {
+      problems.push('APPLICATIONINSIGHTS_CONNECTION_STRING must hold InstrumentationKey=<GUID> (copy it from the Application Insights resource\'s overview)');
+    } else if (ingestion && !secureOrLoopback(ingestion)) {
+      problems.push(`APPLICATIONINSIGHTS_CONNECTION_STRING has an IngestionEndpoint that is not an https:// URL (got "${ingestion}")`);
+    } else {
+      telemetry.applicationInsights = { connectionString };
+    }
+  }
+  const endpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
+  if (endpoint) {
+    let url: URL | undefined;
+    try {
+      url = new URL(endpoint);
+    } catch {
+      // reported below
+    }
+    // Plain http is usual for a collector beside the bot (a sidecar); the spans carry no secrets.
+    if (!url || !['http:', 'https:'].includes(url.protocol) || url.search || url.hash) {
+      problems.push(`OTEL_EXPORTER_OTLP_ENDPOINT must be the collector's OTLP/HTTP base URL, e.g. http://localhost:4318 (got "${endpoint}")`);
+    } else {
+      telemetry.otlp = { endpoint: endpoint.replace(/\/+$/, '') };
+    }
+  }
+  return { telemetry, problems };
+}
+
+function secureOrLoopback(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.includes(url.hostname));
+  } catch {
+    return false;
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
+  const telemetryConfig = readTelemetryConfig(env);
+  const problems: string[] = [...telemetryConfig.problems];
   const botEnv = botEnvironment(env);
   const value = (name: string, source: Record<string, string | undefined> = env) => source[name]?.trim() || undefined;
   const required = (name: string, hint: string) => {
@@ -247,6 +314,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   if (problems.length) throw new ConfigError(problems);
   return {
     port,
+    telemetry: telemetryConfig.telemetry,
     logLevel,
     sso: appIdUri && connectionName ? { appIdUri, connectionName } : undefined,
     access: { allowedTenantIds, technicianGroupId, technicianGroupContact: value('TECHNICIAN_GROUP_CONTACT'), anyUserActs },

@@ -1,5 +1,7 @@
 // The process edge: configuration, the HTTP server, botbuilder's adapter, and shutdown.
 import 'dotenv/config';
+// Before anything loads http: the telemetry SDK (when configured) must patch it first.
+import { shutdownTelemetry } from './telemetry/start';
 import {
   type Activity,
   CloudAdapter,
@@ -14,6 +16,7 @@ import { composeApp } from './compose';
 import { ConfigError, loadConfig, type AppConfig } from './config';
 import { messagesFor } from './i18n/messages';
 import { createLogger, withLogFields } from './log';
+import { inSpan, nameRequestSpan } from './telemetry/spans';
 
 /** Largest activity we accept; Teams activities are a few kilobytes. */
 const MAX_BODY_BYTES = 256 * 1024;
@@ -71,13 +74,14 @@ async function main(): Promise<void> {
   };
   const sessionCards = new TeamsSessionCards(adapter, config.bot.appId ?? '');
   const app = await composeApp(config, log, sessionCards, new TeamsRequestNotices(adapter, config.bot.appId ?? '', config.requests.helpdeskChannelId));
-  const bot = new AssistBot(app.useCases, sessionCards, log);
+  const bot = new AssistBot(app.useCases, sessionCards, log, app.metrics);
 
   // Turns in flight, so a shutdown can let them finish.
   const inFlight = new Set<Promise<unknown>>();
   const server = restify.createServer({ name: 'assistdesk' });
   server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, mapFiles: false }));
   server.post('/api/messages', async (req, res) => {
+    nameRequestSpan('/api/messages', 'POST');
     if (!looksLikeActivity(req.body)) {
       res.send(400, { error: 'The body must be a Bot Framework activity (JSON with type, serviceUrl and conversation.id).' });
       return;
@@ -98,9 +102,12 @@ async function main(): Promise<void> {
       res.send(401, { error: 'Unauthorized' });
       return;
     }
-    // Every record written while this turn runs (onTurnError included) carries its activity and conversation.
+    // Every record written while this turn runs (onTurnError included) carries its activity and conversation;
+    // the turn's span is a child of the request's, and the bot names it after the command or verb.
     const activity = req.body as Activity;
-    const turn = withLogFields({ activityId: activity.id, conversationId: activity.conversation?.id }, () => adapter.process(req, res, (context) => bot.run(context)));
+    const turn = withLogFields({ activityId: activity.id, conversationId: activity.conversation?.id }, () =>
+      adapter.process(req, res, (context) => inSpan('turn', () => bot.run(context), { 'assistdesk.activity.type': String(activity.type) })),
+    );
     inFlight.add(turn);
     try {
       await turn;
@@ -143,7 +150,8 @@ async function main(): Promise<void> {
       // Requests still waiting for Intune's write budget are not made: their technicians are told to ask again.
       app.useCases.start.abandonWaiting();
       await bot.settled();
-      await app.stop();
+      // The last spans and metrics are exported while the store can still say how deep the outbox is.
+      await app.stop(() => shutdownTelemetry().catch((error) => log.warn({ err: error }, 'telemetry could not be flushed')));
       process.exit(0);
     } catch (error) {
       log.error({ err: error }, 'shutdown did not complete cleanly');

@@ -19,19 +19,6 @@ const ROOT = path.resolve(__dirname, '..');
 const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
 
 /**
- * Variables agreed between the helpers that src/config.ts reads once their branches are merged (the Graph
- * credential and telemetry). Listed here so the Bicep and the guide can use them now; drop a name once
- * src/config.ts reads it.
- */
-const AGREED_VARIABLES = [
-  'AZURE_CLIENT_CERTIFICATE_PATH',
-  'AZURE_CLIENT_CERTIFICATE_PASSWORD',
-  'MANAGED_IDENTITY_CLIENT_ID',
-  'APPLICATIONINSIGHTS_CONNECTION_STRING',
-  'OTEL_EXPORTER_OTLP_ENDPOINT',
-];
-
-/**
  * Built-in Azure role definition ids, as Microsoft's lists of built-in roles give them
  * (MicrosoftDocs/azure-docs, articles/role-based-access-control/built-in-roles/storage.md and containers.md).
  */
@@ -47,7 +34,7 @@ function configVariables(): Set<string> {
   const names = new Set([...source.matchAll(/\b(?:value|required|httpsUrl|httpsOrLoopbackUrl|number)\('([A-Za-z_][A-Za-z0-9_]*)'/g)].map((m) => m[1]));
   const aliases = /const BOT_ALIASES[^{]*\{([^}]*)\}/.exec(source)?.[1] ?? '';
   for (const [, alias, name] of aliases.matchAll(/(\w+): '(\w+)'/g)) names.add(alias).add(name);
-  for (const file of ['src/cli/backup.ts', 'src/cli/export.ts']) {
+  for (const file of ['src/config.ts', 'src/cli/backup.ts', 'src/cli/export.ts']) {
     for (const [, name] of read(file).matchAll(/\benv\.([A-Za-z_][A-Za-z0-9_]*)/g)) names.add(name);
   }
   return names;
@@ -237,7 +224,7 @@ describe('infra/ Bicep', () => {
     const known = configVariables();
     const documented = adminTable('## Configuration variables').flatMap((row) => backticked(row[0]));
     for (const name of [...settings, ...secretRefs]) {
-      assert.ok(known.has(name) || AGREED_VARIABLES.includes(name), `${name} is not read by src/config.ts`);
+      assert.ok(known.has(name), `${name} is not read by src/config.ts`);
       assert.ok(documented.includes(name), `${name} is not in docs/ADMIN.md's table`);
     }
     for (const secret of ['AZURE_CLIENT_SECRET', 'MicrosoftAppPassword', 'AZURE_STORAGE_CONNECTION_STRING', 'CertificateThumbprint']) {
@@ -323,7 +310,7 @@ describe('docs/ADMIN.md', () => {
     const known = configVariables();
     assert.ok(known.size >= 40 && known.has('PORT') && known.has('BOT_ID') && known.has('AZURE_STORAGE_QUEUE_URL'), 'the variables were found in src/config.ts');
     const documented = rows.flatMap((row) => backticked(row[0]));
-    const missing = [...known, ...AGREED_VARIABLES].filter((name) => !documented.includes(name));
+    const missing = [...known].filter((name) => !documented.includes(name));
     assert.deepEqual(missing, [], 'variables missing from docs/ADMIN.md');
     for (const row of rows) {
       assert.equal(row.length, 5, row[0]);

@@ -340,6 +340,21 @@ for (const engine of [sqliteEngine(), azureEngine()]) {
       assert.equal(await store.signIns.read(oldSignIn), undefined);
     });
 
+    it("tells the outbox's depth and the age of its oldest report, and an empty outbox as 0 and 0", async () => {
+      await drain();
+      assert.deepEqual(await store.outbox.stats(), { depth: 0, oldestAgeSec: 0 });
+      const first = randomUUID(), second = randomUUID();
+      await store.outbox.enqueue(first);
+      await engine.advance(2000);
+      await other.outbox.enqueue(second);
+      const stats = await other.outbox.stats();
+      assert.equal(stats.depth, 2);
+      // Azure's count is approximate and its clock its own: the first message, queued two seconds or so ago.
+      assert.ok(stats.oldestAgeSec >= 2 && stats.oldestAgeSec <= 4, `oldest ${stats.oldestAgeSec} s`);
+      await drain();
+      assert.deepEqual(await store.outbox.stats(), { depth: 0, oldestAgeSec: 0 });
+    });
+
     it('answers the readiness probe', async () => {
       await store.ping();
     });

@@ -3,6 +3,7 @@ import { GraphFailure } from '../graph/graphErrors';
 import type { DirectoryUser, IntuneGraph } from '../graph/types';
 import type { Logger } from '../log';
 import type { Session } from '../sessions/session';
+import { noMetrics, type Metrics } from '../telemetry/metrics';
 import { SessionConflictError, type SessionStore, type StoredSession } from '../store/ports';
 import type { SessionCards } from './ports';
 import { buildReportPayload, type ReportParties } from './reportPayload';
@@ -41,6 +42,7 @@ export class DeliverReport {
     private readonly policy: DeliveryPolicy = DEFAULT_DELIVERY_POLICY,
     private readonly now: () => Date = () => new Date(),
     private readonly random: () => number = Math.random,
+    private readonly metrics: Pick<Metrics, 'report'> = noMetrics,
   ) {}
 
   async run(sessionId: string, attempt: number): Promise<Delivery> {
@@ -83,6 +85,7 @@ export class DeliverReport {
       { ...claimed.session, state: 'reported', reportedAt: stamp, updatedAt: stamp, deliveryLeaseUntil: undefined, nextAttemptAt: undefined, failure: undefined },
       claimed.etag,
     );
+    this.metrics.report('delivered');
     this.log.info({ sessionId, attempt }, 'session reported');
     await this.showCard(reported.session);
     return { outcome: 'done' };
@@ -98,10 +101,12 @@ export class DeliverReport {
       const afterSec = Math.max(error.retryAfterSec ?? 0, this.backoffSec(attempt));
       const nextAttemptAt = new Date(this.now().getTime() + afterSec * 1000).toISOString();
       await this.store.replace({ ...session, deliveryLeaseUntil: undefined, nextAttemptAt, failure, updatedAt: stamp }, claimed.etag);
+      this.metrics.report('retried');
       this.log.warn({ ...log, afterSec }, 'report attempt failed; will retry');
       return { outcome: 'retry', afterSec };
     }
     const failedSession = await this.store.replace({ ...session, state: 'failed', deliveryLeaseUntil: undefined, nextAttemptAt: undefined, failure, updatedAt: stamp }, claimed.etag);
+    this.metrics.report('failed');
     this.log.error(log, 'report failed for good');
     await this.showCard(failedSession.session);
     return { outcome: 'done' };

@@ -38,6 +38,7 @@ import { MAX_NAME_MATCHES } from '../graph/intuneGraphService';
 import { formatDateTime, safeTimeZone } from '../i18n/format';
 import { messagesFor, verbatim, type Messages } from '../i18n/messages';
 import { addLogFields, type Logger } from '../log';
+import { noMetrics, type Metrics, type TurnOutcome } from '../telemetry/metrics';
 import { describeFailure } from './errorText';
 
 /**
@@ -53,6 +54,9 @@ type Reply =
   | { loginRequest: true };
 /** `token`: the clicker's Teams token, when Teams sent one with the action (after a login request). */
 type VerbHandler = (caller: Caller, data: Record<string, unknown>, card: CardAddress, token?: unknown) => Promise<Reply>;
+
+/** Turn kinds of the card verbs whose agreed metric name is shorter (the others count under their verb). */
+const TURN_KINDS: Record<string, string> = { submitReport: 'submit', cancelSession: 'cancel', retryReport: 'retry' };
 
 /** Card verbs anyone in the chat may click: they decide themselves who may do what. */
 const EVERYONE_VERBS = new Set(['askAbout', 'takeRequest', 'withdrawRequest', 'refreshSession']);
@@ -175,6 +179,8 @@ export class AssistBot extends TeamsActivityHandler {
     /** Shared session cards, updated for everyone when the technician's click changes the session. */
     private readonly shared: TeamsSessionCards,
     private readonly log: Logger,
+    /** Counts turns by kind and outcome (and names the turn's span). */
+    private readonly metrics: Pick<Metrics, 'turn'> = noMetrics,
   ) {
     super();
     this.onMessage(async (context, next) => {
@@ -204,10 +210,7 @@ export class AssistBot extends TeamsActivityHandler {
     const command = parseCommand(TurnContext.removeRecipientMention(activity) ?? activity.text);
     if (command.kind === 'assist') await context.sendActivity({ type: ActivityTypes.Typing });
     const acts = command.kind === 'assist' || command.kind === 'sessions' || command.kind === 'requests';
-    const reply = await this.guard(caller, async () => {
-      const refusal = await this.refusal(caller, acts);
-      return refusal ?? this.commands[command.kind](caller, command as never);
-    });
+    const reply = await this.counted(command.kind, caller, acts, () => this.commands[command.kind](caller, command as never));
     await this.send(context, caller, reply);
   }
 
@@ -383,7 +386,7 @@ export class AssistBot extends TeamsActivityHandler {
     // The request verbs are for everyone in the chat (each refuses whom it must); the others act on Intune.
     const acts = !EVERYONE_VERBS.has(verb as string);
     const token = (invokeValue as { authentication?: { token?: unknown } }).authentication?.token;
-    const reply = await this.guard(caller, async () => (await this.refusal(caller, acts)) ?? handler(caller, payload, card, token));
+    const reply = await this.counted(TURN_KINDS[verb as string] ?? (verb as string), caller, acts, () => handler(caller, payload, card, token));
     // A card answering an invoke replaces the card clicked (a device picked on the choice card).
     this.watchLink(reply, card);
     if ('card' in reply) return invokeResponse.card(reply.card);
@@ -415,12 +418,29 @@ export class AssistBot extends TeamsActivityHandler {
     return { text: m.t(`access.${access.reason}`, { contact: this.useCases.access.contact ?? 'none' }) };
   }
 
+  /** A turn of `kind`: refused, or answered by `work` (guarded), and counted with how it ended. */
+  private async counted(kind: string, caller: Caller, acts: boolean, work: () => Promise<Reply>): Promise<Reply> {
+    let outcome: TurnOutcome = 'ok';
+    const reply = await this.guard(
+      caller,
+      async () => {
+        const refusal = await this.refusal(caller, acts);
+        if (refusal) outcome = 'refused';
+        return refusal ?? work();
+      },
+      () => (outcome = 'failed'),
+    );
+    this.metrics.turn(kind, outcome);
+    return reply;
+  }
+
   /** Expected failures become a sentence for the technician; anything else is logged and answered generically. */
-  private async guard(caller: Caller, work: () => Promise<Reply>): Promise<Reply> {
+  private async guard(caller: Caller, work: () => Promise<Reply>, onFailure: () => void = () => undefined): Promise<Reply> {
     const m = messagesFor(caller.locale);
     try {
       return await work();
     } catch (error) {
+      onFailure();
       const text = describeFailure(m, error);
       if (text) {
         this.log.warn({ err: error }, 'request not completed');

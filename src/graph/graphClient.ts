@@ -12,7 +12,9 @@ import {
 } from '@microsoft/microsoft-graph-client';
 import type { Logger } from '../log';
 import { GraphCallLogHandler } from './graphCallLog';
+import type { Metrics } from '../telemetry/metrics';
 import { retryAfterSeconds } from './graphErrors';
+import { GraphTelemetryHandler } from './graphTelemetry';
 
 /** A token is renewed this long before it expires, as MSAL renews its cached tokens (tokenRenewalOffsetSeconds). */
 const TOKEN_RENEWAL_MS = 5 * 60_000;
@@ -56,6 +58,8 @@ interface GraphClientOptions {
   maxRetries: number;
   /** Each request to Graph is logged here (graphCallLog.ts). */
   log: Logger;
+  /** Counts each HTTP request (operation, status, duration); it also gets a span. */
+  metrics: Metrics;
 }
 
 /**
@@ -81,6 +85,7 @@ export function createGraphClient(options: GraphClientOptions): Client {
       // Sends a fresh GUID as `client-request-id` on each request (kept across its retries) for Microsoft support.
       new TelemetryHandler(),
       new GraphCallLogHandler(options.log),
+      new GraphTelemetryHandler(options.metrics),
       new HTTPMessageHandler(),
     ],
   });

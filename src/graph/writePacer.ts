@@ -1,3 +1,5 @@
+import type { Metrics } from '../telemetry/metrics';
+
 /** Who is waiting for a write: a technician in a chat goes before the report worker's backlog. */
 export type WritePriority = 'interactive' | 'background';
 
@@ -46,6 +48,8 @@ export class WritePacer {
     private readonly windowMs: number,
     private readonly now: () => number = Date.now,
     private readonly shared?: { ledger: SharedBudget; onUnavailable(error: unknown): void },
+    /** Told of every write that had to wait for room, and for how long. */
+    private readonly metrics: Pick<Metrics, 'budgetWait'> = { budgetWait: () => undefined },
   ) {}
 
   /**
@@ -53,28 +57,35 @@ export class WritePacer {
    * could not go within `maxWaitMs`, so a turn can answer instead of waiting silently.
    */
   async take(priority: WritePriority = 'background', maxWaitMs = Number.POSITIVE_INFINITY): Promise<void> {
+    const asked = this.now();
     const at = this.admissionTime(priority);
-    if (at - this.now() > maxWaitMs) throw new BudgetExhausted(at);
+    if (at - asked > maxWaitMs) throw new BudgetExhausted(at);
+    const waited = await this.admit(priority, at > asked, asked, maxWaitMs);
+    if (waited) this.metrics.budgetWait(priority, this.now() - asked);
+  }
+
+  /** Waits for this instance's slot, then for the shared budget; says whether the write had to wait at all. */
+  private async admit(priority: WritePriority, waited: boolean, asked: number, maxWaitMs: number): Promise<boolean> {
     await new Promise<void>((admit) => {
       this.queues[priority].push({ admit });
       this.pump();
     });
-    if (!this.shared) return;
-    const asked = this.now();
+    if (!this.shared) return waited;
     for (;;) {
       let taken: Awaited<ReturnType<SharedBudget['take']>>;
       try {
         taken = await this.shared.ledger.take(this.limit, this.windowMs, this.now());
       } catch (error) {
         this.shared.onUnavailable(error);
-        return;
+        return waited;
       }
-      if (taken.taken) return;
+      if (taken.taken) return waited;
       // Other instances used the budget: the local slot goes back, and the write waits (or the turn answers).
       if (taken.at - asked > maxWaitMs) {
         this.recent.pop();
         throw new BudgetExhausted(taken.at);
       }
+      waited = true;
       await new Promise((resolve) => setTimeout(resolve, Math.max(10, taken.at - this.now())).unref?.());
     }
   }

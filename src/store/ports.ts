@@ -57,6 +57,14 @@ export interface OutboxMessage {
   popReceipt: string;
 }
 
+/** How far behind the report worker is. */
+export interface OutboxStats {
+  /** Messages in the queue, in hand or held back included (Azure: the queue's approximate count). */
+  depth: number;
+  /** Seconds since the oldest message was queued; 0 when none is (Azure: the oldest visible one). */
+  oldestAgeSec: number;
+}
+
 /** The durable queue of reports to send. A received message stays hidden for its visibility timeout. */
 export interface ReportOutbox {
   /** Queues a session's report, visible after `delaySec`. */
@@ -67,6 +75,8 @@ export interface ReportOutbox {
   complete(message: OutboxMessage): Promise<void>;
   /** Hides the message again for `delaySec`; it then comes back as the next attempt. */
   retryLater(message: OutboxMessage, delaySec: number): Promise<void>;
+  /** Depth and age of the queue, for the metrics. */
+  stats(): Promise<OutboxStats>;
 }
 
 /**

@@ -179,3 +179,31 @@ describe('the bot as a user-assigned managed identity (MicrosoftAppType=UserAssi
     assert.ok(problemsOf({ ...base, ...bot, MicrosoftAppId: '' }).some((p) => p.startsWith('MicrosoftAppId is not set: with MicrosoftAppType UserAssignedMSI')));
   });
 });
+
+describe('telemetry destinations', () => {
+  const graph = { AZURE_TENANT_ID: '7d1f4c2e-5b8a-4e19-9c3d-a1b2c3d4e5f6', AZURE_CLIENT_ID: '3f0c9a8e-1b2d-4c5e-8f70-9a1b2c3d4e5f', AZURE_CLIENT_SECRET: 's' };
+  it('exports nowhere unless a destination is set, and to each one set', () => {
+    assert.deepEqual(loadConfig(graph).telemetry, {});
+    const both = loadConfig({
+      ...graph,
+      APPLICATIONINSIGHTS_CONNECTION_STRING: 'InstrumentationKey=00000000-0000-4000-8000-000000000001;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318/',
+    }).telemetry;
+    assert.equal(both.otlp?.endpoint, 'http://otel-collector:4318');
+    assert.match(both.applicationInsights?.connectionString ?? '', /^InstrumentationKey=/);
+  });
+
+  it('names a connection string without an instrumentation key, a plain-http ingestion endpoint elsewhere, and an endpoint that is no URL', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig({ ...graph, ...env });
+        return [];
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+    };
+    assert.match(problems({ APPLICATIONINSIGHTS_CONNECTION_STRING: 'IngestionEndpoint=https://x.in.applicationinsights.azure.com/' }).join(), /APPLICATIONINSIGHTS_CONNECTION_STRING must hold InstrumentationKey/);
+    assert.match(problems({ APPLICATIONINSIGHTS_CONNECTION_STRING: 'InstrumentationKey=00000000-0000-4000-8000-000000000001;IngestionEndpoint=http://ingest.example.com/' }).join(), /IngestionEndpoint that is not an https/);
+    assert.match(problems({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' }).join(), /OTEL_EXPORTER_OTLP_ENDPOINT must be the collector's OTLP\/HTTP base URL/);
+  });
+});

@@ -33,25 +33,30 @@ async function setUp(state: Session['state'], send: (r: RemoteAssistanceReport) 
   const session = aSession({ state, report, submittedAt: clock.now.toISOString() });
   await store.create(session);
   const shown: Session[] = [];
-  const deliver = new DeliverReport(fakeGraph(send), store, { show: async (s) => void shown.push(s) }, 'full', log, DEFAULT_DELIVERY_POLICY, () => clock.now, () => 0.5);
-  return { store, session, shown, deliver, clock };
+  const counted: string[] = [];
+  const deliver = new DeliverReport(fakeGraph(send), store, { show: async (s) => void shown.push(s) }, 'full', log, DEFAULT_DELIVERY_POLICY, () => clock.now, () => 0.5, {
+    report: (outcome) => void counted.push(outcome),
+  });
+  return { store, session, shown, deliver, clock, counted };
 }
 
 describe('delivering a queued report', () => {
   it('reports a submitted session once, records it and shows it', async () => {
     const sent: RemoteAssistanceReport[] = [];
-    const { store, session, shown, deliver } = await setUp('submitted', async (r) => void sent.push(r));
+    const { store, session, shown, deliver, counted } = await setUp('submitted', async (r) => void sent.push(r));
     assert.deepEqual(await deliver.run(session.id, 1), { outcome: 'done' });
     assert.equal(sent.length, 1);
+    assert.deepEqual(counted, ['delivered']);
     assert.equal(sent[0].id, session.id);
     assert.equal((await store.get(session.id))!.session.state, 'reported');
     assert.equal(shown[0].state, 'reported');
     assert.deepEqual(await deliver.run(session.id, 2), { outcome: 'done' });
     assert.equal(sent.length, 1, 'a second delivery of the message sends nothing');
+    assert.deepEqual(counted, ['delivered'], 'and counts nothing');
   });
 
   it('backs off on transient failures, honouring Retry-After, and fails for good once the retry window has passed', async () => {
-    const { store, session, shown, deliver, clock } = await setUp('submitted', async () => {
+    const { store, session, shown, deliver, clock, counted } = await setUp('submitted', async () => {
       throw new GraphFailure('report', 'busy', 429, 'TooManyRequests', undefined, 7);
     });
     assert.deepEqual(await deliver.run(session.id, 1), { outcome: 'retry', afterSec: 7 });
@@ -68,6 +73,7 @@ describe('delivering a queued report', () => {
     assert.equal(failed.state, 'failed');
     assert.equal(failed.failure?.kind, 'busy');
     assert.equal(shown.at(-1)?.state, 'failed');
+    assert.deepEqual(counted, ['retried', 'retried', 'retried', 'retried', 'failed'], 'each attempt counted by its outcome');
   });
 
   it('fails at once on a permanent refusal', async () => {

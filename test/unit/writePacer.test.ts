@@ -42,3 +42,18 @@ describe('one budget, technicians first', () => {
     assert.deepEqual(order, ['technician', 'report'], 'the technician first, though the report asked before');
   });
 });
+
+describe('budget waits, for the metrics', () => {
+  it('reports a write that waited for room, with its priority and how long; a write admitted at once is not a wait', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
+    const waits: Array<[string, number]> = [];
+    const pacer = new WritePacer(1, 20_000, () => Date.now(), undefined, { budgetWait: (priority, ms) => void waits.push([priority, ms]) });
+    await pacer.take('interactive');
+    assert.deepEqual(waits, []);
+    const waiting = pacer.take('background');
+    t.mock.timers.tick(20_000);
+    await settle();
+    await waiting;
+    assert.deepEqual(waits, [['background', 20_000]]);
+  });
+});

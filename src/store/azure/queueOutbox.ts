@@ -1,5 +1,5 @@
 import type { DequeuedMessageItem, QueueClient } from '@azure/storage-queue';
-import type { OutboxMessage, ReportOutbox } from '../ports';
+import type { OutboxMessage, OutboxStats, ReportOutbox } from '../ports';
 import { statusOf, storageCodeOf, storageDeadline, unavailableOnFailure } from './storageCall';
 
 export const REPORTS_QUEUE = 'reports';
@@ -58,6 +58,23 @@ export class QueueOutbox implements ReportOutbox {
       () => this.queue.updateMessage(message.messageId, message.popReceipt, encode(message.sessionId), clampSec(delaySec, 0), { abortSignal: storageDeadline() }),
       messageGone,
     );
+  }
+
+  /** The queue's approximate count, and the age of the first visible message (a peek sees no hidden ones). */
+  async stats(): Promise<OutboxStats> {
+    let stats: OutboxStats = { depth: 0, oldestAgeSec: 0 };
+    await unavailableOnFailure(async () => {
+      const [properties, peeked] = await Promise.all([
+        this.queue.getProperties({ abortSignal: storageDeadline() }),
+        this.queue.peekMessages({ numberOfMessages: 1, abortSignal: storageDeadline() }),
+      ]);
+      const oldest = peeked.peekedMessageItems[0]?.insertedOn;
+      stats = {
+        depth: properties.approximateMessagesCount ?? 0,
+        oldestAgeSec: oldest ? Math.max(0, Math.round((Date.now() - oldest.getTime()) / 1000)) : 0,
+      };
+    });
+    return stats;
   }
 
   /** A message we cannot read would come back forever: delete it and say so. */

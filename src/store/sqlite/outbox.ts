@@ -1,4 +1,4 @@
-import type { OutboxMessage, ReportOutbox } from '../ports';
+import type { OutboxMessage, OutboxStats, ReportOutbox } from '../ports';
 import type { Db } from './database';
 import type { Guard } from './guard';
 
@@ -13,7 +13,8 @@ export class SqliteOutbox implements ReportOutbox {
 
   constructor(db: Db, private readonly guard: Guard, private readonly now: () => number) {
     this.statements = {
-      enqueue: db.prepare('INSERT INTO outbox (session_id, visible_at) VALUES (?, ?)'),
+      enqueue: db.prepare('INSERT INTO outbox (session_id, visible_at, queued_at) VALUES (?, ?, ?)'),
+      stats: db.prepare<[], { depth: number; oldest: number | null }>('SELECT count(*) AS depth, min(coalesce(queued_at, visible_at)) AS oldest FROM outbox'),
       // One statement: of two processes receiving at once, each row goes to exactly one.
       receive: db.prepare<[number, number, number], Row>(`UPDATE outbox
         SET visible_at = ?, deliveries = deliveries + 1, receipt = lower(hex(randomblob(12)))
@@ -26,7 +27,8 @@ export class SqliteOutbox implements ReportOutbox {
 
   enqueue(sessionId: string, delaySec = 0): Promise<void> {
     return this.guard(() => {
-      this.statements.enqueue.run(sessionId, this.now() + Math.max(0, delaySec) * 1000);
+      const now = this.now();
+      this.statements.enqueue.run(sessionId, now + Math.max(0, delaySec) * 1000, now);
     });
   }
 
@@ -49,6 +51,13 @@ export class SqliteOutbox implements ReportOutbox {
   retryLater(message: OutboxMessage, delaySec: number): Promise<void> {
     return this.guard(() => {
       this.statements.retryLater.run(this.now() + Math.max(0, delaySec) * 1000, Number(message.messageId), message.popReceipt);
+    });
+  }
+
+  stats(): Promise<OutboxStats> {
+    return this.guard(() => {
+      const { depth, oldest } = this.statements.stats.get()!;
+      return { depth, oldestAgeSec: oldest === null ? 0 : Math.max(0, Math.round((this.now() - oldest) / 1000)) };
     });
   }
 }

@@ -65,4 +65,9 @@ export const MIGRATIONS: readonly string[] = [
   DROP INDEX sessions_by_state;
   CREATE INDEX sessions_by_state ON sessions (state, updated_at);
   `,
+  // 5: when a report was queued, for the outbox's oldest age (visible_at moves on each retry). Earlier rows
+  // keep NULL and count from when they are next visible.
+  `
+  ALTER TABLE outbox ADD COLUMN queued_at INTEGER;
+  `,
 ];

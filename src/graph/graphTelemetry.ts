@@ -1,0 +1,46 @@
+// A span and the metrics for every HTTP request the Graph client makes (each retry and page its own), under
+// whatever span is active: the turn's, or a report delivery's. Graph calls go through fetch (undici), which
+// the HTTP instrumentation does not see; this middleware is what makes them visible.
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
+import type { Metrics } from '../telemetry/metrics';
+import { graphOperationOf } from './graphOperation';
+
+/** Goes just before the HTTP handler, so it sees each request as sent and its response as received. */
+export class GraphTelemetryHandler implements Middleware {
+  private next: Middleware | undefined;
+
+  constructor(private readonly metrics: Metrics) {}
+
+  setNext(next: Middleware): void {
+    this.next = next;
+  }
+
+  async execute(context: Context): Promise<void> {
+    const url = new URL(typeof context.request === 'string' ? context.request : context.request.url);
+    const method = (context.options?.method ?? (typeof context.request === 'string' ? 'GET' : context.request.method)).toUpperCase();
+    const operation = graphOperationOf(context);
+    const started = performance.now();
+    // The query stays out: a $filter carries the device or person the technician typed.
+    const attributes = { 'graph.operation': operation, 'http.request.method': method, 'url.full': url.origin + url.pathname, 'server.address': url.hostname };
+    await trace.getTracer('assistdesk').startActiveSpan(`Graph ${operation}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+      let status = 'network';
+      try {
+        await this.next!.execute(context);
+        const code = context.response?.status ?? 0;
+        status = String(code);
+        span.setAttribute('http.response.status_code', code);
+        if (code >= 400) span.setStatus({ code: SpanStatusCode.ERROR });
+      } catch (error) {
+        // Our deadline aborts the request (IntuneGraphService); anything else never got an answer.
+        status = (error as { name?: string } | undefined)?.name === 'AbortError' ? 'timeout' : 'network';
+        span.setStatus({ code: SpanStatusCode.ERROR, message: status });
+        throw error;
+      } finally {
+        span.setAttribute('graph.status', status);
+        span.end();
+        this.metrics.graphCall(operation, status, performance.now() - started);
+      }
+    });
+  }
+}
