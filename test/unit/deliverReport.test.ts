@@ -16,6 +16,9 @@ function fakeGraph(report: (r: RemoteAssistanceReport) => Promise<void>): Intune
     findDevicesContaining: async () => [],
     getDevice: async () => { throw new Error('unused'); },
     requestRemoteAssistance: async () => {},
+    requestRemoteAssistanceFor: async () => {},
+    findUsersByAddress: async () => [],
+    findUsersByName: async () => [],
     getRemoteAssistanceSession: async () => ({ sessionUrl: null, errorDetails: null }),
     getUser: async () => user,
     listUserDevices: async () => [],
@@ -34,7 +37,7 @@ async function setUp(state: Session['state'], send: (r: RemoteAssistanceReport) 
   await store.create(session);
   const shown: Session[] = [];
   const counted: string[] = [];
-  const deliver = new DeliverReport(fakeGraph(send), store, { show: async (s) => void shown.push(s) }, 'full', log, DEFAULT_DELIVERY_POLICY, () => clock.now, () => 0.5, {
+  const deliver = new DeliverReport(fakeGraph(send), store, { show: async (s) => void shown.push(s), showForm: async () => {}, tellNotRequested: async () => {} }, 'full', log, DEFAULT_DELIVERY_POLICY, () => clock.now, () => 0.5, {
     report: (outcome) => void counted.push(outcome),
   });
   return { store, session, shown, deliver, clock, counted };

@@ -30,6 +30,7 @@ async function setUp(answer: (store: SessionStore) => Promise<RemoteAssistanceSe
   let asked = 0;
   const cards: SessionCards = {
     show: async (s) => void shown.push({ as: 'record', session: s }),
+    tellNotRequested: async () => assert.fail('no waiting request here'),
     showForm: async (s, inputs) => {
       await during.showForm?.(store);
       shown.push({ as: 'form', session: s, inputs });

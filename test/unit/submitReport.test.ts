@@ -22,6 +22,7 @@ function racedBy(store: SessionStore, before: (session: Session) => Promise<void
     listInState: (state, limit) => store.listInState(state, limit),
     listCreated: (from, to) => store.listCreated(from, to),
     deleteCreatedBefore: (cutOff, limit) => store.deleteCreatedBefore(cutOff, limit),
+    delete: (stored) => store.delete(stored),
     replace: async (session, etag) => {
       if (!raced) {
         raced = true;
