@@ -5,6 +5,8 @@ import {
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
   type ConfigurationBotFrameworkAuthenticationOptions,
+  type InvokeResponse,
+  type TurnContext,
 } from 'botbuilder';
 import * as restify from 'restify';
 import { AssistBot, TeamsSessionCards } from './bot/assistBot';
@@ -36,6 +38,31 @@ function looksLikeActivity(body: unknown): boolean {
     && typeof activity.type === 'string' && typeof activity.serviceUrl === 'string' && typeof activity.conversation?.id === 'string';
 }
 
+type Authenticated = Awaited<ReturnType<ConfigurationBotFrameworkAuthentication['authenticateRequest']>>;
+
+/** CloudAdapter that runs a turn on a request already authenticated (its processActivity is protected). */
+class AuthenticatedAdapter extends CloudAdapter {
+  runTurn(authenticated: Authenticated, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
+    return this.processActivity(authenticated, activity, logic);
+  }
+}
+
+/**
+ * The activity's timestamps as Dates, as botbuilder's adapter.process hands them to a turn (its
+ * validateAndFixActivity, which botbuilder does not export): the wire strings are kept in raw*.
+ */
+function withDates(activity: Activity): Activity {
+  const wire = activity as Activity & Record<string, unknown>;
+  for (const [field, raw] of [['timestamp', 'rawTimestamp'], ['expiration', 'rawExpiration'], ['localTimestamp', 'rawLocalTimestamp']] as const) {
+    const value = wire[field];
+    if (typeof value === 'string') {
+      wire[raw] = value;
+      wire[field] = new Date(value);
+    }
+  }
+  return activity;
+}
+
 /** Why botbuilder refused a request, for the log: the message only, with anything token-like masked. */
 function authRefusalReason(error: unknown): string {
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -59,7 +86,7 @@ async function main(): Promise<void> {
   }
 
   const auth = new ConfigurationBotFrameworkAuthentication(config.bot.environment as ConfigurationBotFrameworkAuthenticationOptions);
-  const adapter = new CloudAdapter(auth);
+  const adapter = new AuthenticatedAdapter(auth);
   adapter.onTurnError = async (context, error) => {
     // Full detail to the log; the technician gets one plain sentence and never a stack trace.
     log.error({ err: error, activityType: context.activity.type }, 'turn failed');
@@ -83,9 +110,12 @@ async function main(): Promise<void> {
     // Authenticate first: stock CloudAdapter.process answers 500, not 401, to some forged tokens (a known kid
     // signed by another key, alg none, HS256, not yet valid) because botbuilder rethrows jsonwebtoken's errors.
     // Any rejection is a 401 and nothing of the activity runs. Without MicrosoftAppId this accepts everything
-    // (local testing), exactly as adapter.process does; adapter.process then checks the same token again.
+    // (local testing), exactly as adapter.process does. The turn then runs on this result, so the token is
+    // checked once (adapter.process would check it again, and re-validate the body with zod schemas it
+    // builds per request).
+    let authenticated: Authenticated;
     try {
-      await auth.authenticateRequest(req.body as Activity, req.headers.authorization ?? '');
+      authenticated = await auth.authenticateRequest(req.body as Activity, req.headers.authorization ?? '');
     } catch (error) {
       // The reason only, never the header. Keys that cannot be fetched are the operator's problem: log an error.
       const keysUnavailable = signingKeysUnavailable(error);
@@ -96,10 +126,19 @@ async function main(): Promise<void> {
       res.send(401, { error: 'Unauthorized' });
       return;
     }
-    const turn = adapter.process(req, res, (context) => bot.run(context));
+    const turn = adapter.runTurn(authenticated, withDates(req.body as Activity), (context) => bot.run(context));
     inFlight.add(turn);
     try {
-      await turn;
+      // As adapter.process answers: an invoke's response, else 200 with no body.
+      const invokeResponse = await turn;
+      res.status(invokeResponse?.status ?? 200);
+      if (invokeResponse?.body) res.send(invokeResponse.body);
+      res.end();
+    } catch (error) {
+      // onTurnError has logged the turn's failure and told the technician; this is what it rethrew.
+      log.error({ err: error }, 'turn could not be completed');
+      res.status(500);
+      res.end();
     } finally {
       inFlight.delete(turn);
     }
