@@ -339,6 +339,9 @@ async function main(): Promise<void> {
   const emulators = await startEmulators();
   const sink = await startSink();
   const world: World = { emulators, sink };
+  // TLS connections the Graph emulator accepted: with connections kept alive, about one per call in flight.
+  let graphConnections = 0;
+  (emulators.graph as unknown as { server: import('node:https').Server }).server.on('secureConnection', () => graphConnections++);
   const botEnv = {
     ...emulators.botEnv,
     // Production's defaults otherwise: info logging, Intune's budget of 200 writes per 20 s, the link watch on.
@@ -417,7 +420,7 @@ async function main(): Promise<void> {
     const rssAfter = rssMb(bot!.pid);
     console.log();
     printTable(rows);
-    console.log(`\nBot Connector sink: ${sink.requests} requests over ${sink.connections} connections (both bots)`);
+    console.log(`\nBot Connector sink: ${sink.requests} requests over ${sink.connections} connections (both bots); Graph emulator: ${emulators.graph.requests.length} requests over ${graphConnections} TLS connections`);
     console.log(`bot RSS: ${fmt(rssStart)} MB at start, ${fmt(rssAfter)} MB after ${botTurns} turns; echo bot ${fmt(rssMb(echo.pid))} MB`);
     console.log(`bench process (load, emulators, sink) CPU: ${fmt(process.cpuUsage().user / 1000 + process.cpuUsage().system / 1000)} ms; load average after ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
   } finally {

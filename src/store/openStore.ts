@@ -1,6 +1,5 @@
 import type { Logger } from '../log';
-import { openAzureStore } from './azure/azureStore';
-import { storageTarget, type StorageSettings } from './azure/storageConfig';
+import { storageTarget, type StorageSettings } from './azure/storageTarget';
 import { importLegacyAzurite } from './legacyImport';
 import type { Store } from './ports';
 import { openSqliteStore } from './sqlite/sqliteStore';
@@ -17,6 +16,8 @@ export async function openStore(settings: StoreSettings, log: Logger): Promise<S
   const target = storageTarget(settings);
   if (target) {
     try {
+      // Loaded only here: the Azure SDKs take most of a second to load, which a SQLite start need not pay.
+      const { openAzureStore } = await import('./azure/azureStore');
       return await openAzureStore(target, { log: (message) => log.warn(message) });
     } catch (error) {
       const source = target.kind === 'connectionString' ? 'AZURE_STORAGE_CONNECTION_STRING' : 'AZURE_STORAGE_ACCOUNT_URL';
