@@ -7,6 +7,8 @@ import {
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
   type ConfigurationBotFrameworkAuthenticationOptions,
+  type InvokeResponse,
+  type TurnContext,
 } from 'botbuilder';
 import * as restify from 'restify';
 import { AssistBot, TeamsSessionCards } from './bot/assistBot';
@@ -40,6 +42,63 @@ function looksLikeActivity(body: unknown): boolean {
     && typeof activity.type === 'string' && typeof activity.serviceUrl === 'string' && typeof activity.conversation?.id === 'string';
 }
 
+type Authenticated = Awaited<ReturnType<ConfigurationBotFrameworkAuthentication['authenticateRequest']>>;
+
+type ConnectorFactory = NonNullable<Authenticated['connectorFactory']>;
+type ConnectorClient = Awaited<ReturnType<ConnectorFactory['create']>>;
+
+/** Service URLs (one per Teams region) times audiences: a handful; the bound only guards against a flood. */
+const MAX_KEPT_CONNECTORS = 100;
+
+/**
+ * CloudAdapter that runs a turn on a request already authenticated (its processActivity is protected), with
+ * the Bot Connector clients kept: botbuilder builds one, a ServiceClient and its whole pipeline, for every
+ * turn otherwise (about 4 % of a lookup turn's CPU, docs/BENCHMARKS.md). A client is kept per service URL,
+ * outbound audience and the bot identity the token named, which is all botbuilder builds it from.
+ */
+class AuthenticatedAdapter extends CloudAdapter {
+  private readonly connectors = new Map<string, Promise<ConnectorClient>>();
+
+  runTurn(authenticated: Authenticated, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
+    return this.processActivity({ ...authenticated, connectorFactory: this.keptConnectors(authenticated) }, activity, logic);
+  }
+
+  private keptConnectors({ connectorFactory, claimsIdentity }: Authenticated): ConnectorFactory | undefined {
+    if (!connectorFactory) return undefined;
+    const claim = (type: string) => claimsIdentity.claims.find((c) => c.type === type)?.value ?? '';
+    const identity = `${claim('aud')}|${claim('appid')}|${claim('azp')}`;
+    const create = (serviceUrl: string, audience?: string): Promise<ConnectorClient> => {
+      const key = `${identity}|${serviceUrl}|${audience ?? ''}`;
+      let client = this.connectors.get(key);
+      if (!client) {
+        if (this.connectors.size >= MAX_KEPT_CONNECTORS) this.connectors.clear();
+        client = connectorFactory.create(serviceUrl, audience);
+        // A failed creation is not kept: the next turn tries again.
+        client.catch(() => this.connectors.delete(key));
+        this.connectors.set(key, client);
+      }
+      return client;
+    };
+    return { create } as ConnectorFactory;
+  }
+}
+
+/**
+ * The activity's timestamps as Dates, as botbuilder's adapter.process hands them to a turn (its
+ * validateAndFixActivity, which botbuilder does not export): the wire strings are kept in raw*.
+ */
+function withDates(activity: Activity): Activity {
+  const wire = activity as Activity & Record<string, unknown>;
+  for (const [field, raw] of [['timestamp', 'rawTimestamp'], ['expiration', 'rawExpiration'], ['localTimestamp', 'rawLocalTimestamp']] as const) {
+    const value = wire[field];
+    if (typeof value === 'string') {
+      wire[raw] = value;
+      wire[field] = new Date(value);
+    }
+  }
+  return activity;
+}
+
 /** Why botbuilder refused a request, for the log: the message only, with anything token-like masked. */
 function authRefusalReason(error: unknown): string {
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -64,7 +123,7 @@ async function main(): Promise<void> {
 
   const botCredentials = config.bot.managedIdentity && config.bot.appId ? botManagedIdentity(config.bot.appId) : undefined;
   const auth = new ConfigurationBotFrameworkAuthentication(config.bot.environment as ConfigurationBotFrameworkAuthenticationOptions, botCredentials);
-  const adapter = new CloudAdapter(auth);
+  const adapter = new AuthenticatedAdapter(auth);
   adapter.onTurnError = async (context, error) => {
     // Full detail to the log; the technician gets one plain sentence and never a stack trace.
     log.error({ err: error, activityType: context.activity.type }, 'turn failed');
@@ -89,9 +148,12 @@ async function main(): Promise<void> {
     // Authenticate first: stock CloudAdapter.process answers 500, not 401, to some forged tokens (a known kid
     // signed by another key, alg none, HS256, not yet valid) because botbuilder rethrows jsonwebtoken's errors.
     // Any rejection is a 401 and nothing of the activity runs. Without MicrosoftAppId this accepts everything
-    // (local testing), exactly as adapter.process does; adapter.process then checks the same token again.
+    // (local testing), exactly as adapter.process does. The turn then runs on this result, so the token is
+    // checked once (adapter.process would check it again, and re-validate the body with zod schemas it
+    // builds per request).
+    let authenticated: Authenticated;
     try {
-      await auth.authenticateRequest(req.body as Activity, req.headers.authorization ?? '');
+      authenticated = await auth.authenticateRequest(req.body as Activity, req.headers.authorization ?? '');
     } catch (error) {
       // The reason only, never the header. Keys that cannot be fetched are the operator's problem: log an error.
       const keysUnavailable = signingKeysUnavailable(error);
@@ -104,13 +166,22 @@ async function main(): Promise<void> {
     }
     // Every record written while this turn runs (onTurnError included) carries its activity and conversation;
     // the turn's span is a child of the request's, and the bot names it after the command or verb.
-    const activity = req.body as Activity;
+    const activity = withDates(req.body as Activity);
     const turn = withLogFields({ activityId: activity.id, conversationId: activity.conversation?.id }, () =>
-      adapter.process(req, res, (context) => inSpan('turn', () => bot.run(context), { 'assistdesk.activity.type': String(activity.type) })),
+      adapter.runTurn(authenticated, activity, (context) => inSpan('turn', () => bot.run(context), { 'assistdesk.activity.type': String(activity.type) })),
     );
     inFlight.add(turn);
     try {
-      await turn;
+      // As adapter.process answers: an invoke's response, else 200 with no body.
+      const invokeResponse = await turn;
+      res.status(invokeResponse?.status ?? 200);
+      if (invokeResponse?.body) res.send(invokeResponse.body);
+      res.end();
+    } catch (error) {
+      // onTurnError has logged the turn's failure and told the technician; this is what it rethrew.
+      log.error({ err: error }, 'turn could not be completed');
+      res.status(500);
+      res.end();
     } finally {
       inFlight.delete(turn);
     }

@@ -118,9 +118,10 @@ export class StartAssistance {
   }
 
   private async on(caller: Caller, device: ManagedDevice, requester: IntuneGraph, onceKey: string): Promise<StartOutcome> {
+    // A message acted on already (a Teams retry, a double click) is answered before anything else is read.
+    if (!(await this.once.claim(onceKey))) return { kind: 'repeated' };
     // Read what the card needs before asking Intune, so nothing but the store write follows the 204.
     const context = await technicianContext(this.graph, this.store, caller, this.log);
-    if (!(await this.once.claim(onceKey))) return { kind: 'repeated' };
     try {
       return await this.ask(caller, device, requester, onceKey, context, {});
     } catch (error) {

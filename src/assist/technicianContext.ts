@@ -37,10 +37,22 @@ async function lastTypeOf(store: SessionStore, caller: Caller): Promise<RemoteAs
   }
 }
 
-async function helperDevicesOf(graph: IntuneGraph, caller: Caller, log: Logger): Promise<HelperDevice[]> {
+/** Lookups under way: starts at the same moment by one technician share one Graph call. */
+const ownDevicesAsked = new Map<string, Promise<HelperDevice[]>>();
+
+function helperDevicesOf(graph: IntuneGraph, caller: Caller, log: Logger): Promise<HelperDevice[]> {
   const key = `${caller.tenantId}/${caller.aadObjectId}`;
   const kept = ownDevices.get(key);
-  if (kept && kept.until > Date.now()) return kept.devices;
+  if (kept && kept.until > Date.now()) return Promise.resolve(kept.devices);
+  let asked = ownDevicesAsked.get(key);
+  if (!asked) {
+    asked = askOwnDevices(graph, caller, log, key).finally(() => ownDevicesAsked.delete(key));
+    ownDevicesAsked.set(key, asked);
+  }
+  return asked;
+}
+
+async function askOwnDevices(graph: IntuneGraph, caller: Caller, log: Logger, key: string): Promise<HelperDevice[]> {
   try {
     const devices = await graph.listUserDevices(caller.aadObjectId);
     const helpers = devices

@@ -208,9 +208,15 @@ export class AssistBot extends TeamsActivityHandler {
     if (activity.conversation?.conversationType && activity.conversation.conversationType !== 'personal' && !this.mentionsMe(activity)) return;
     const caller = callerOf(activity);
     const command = parseCommand(TurnContext.removeRecipientMention(activity) ?? activity.text);
-    if (command.kind === 'assist') await context.sendActivity({ type: ActivityTypes.Typing });
     const acts = command.kind === 'assist' || command.kind === 'sessions' || command.kind === 'requests';
-    const reply = await this.counted(command.kind, caller, acts, () => this.commands[command.kind](caller, command as never));
+    const typing = command.kind === 'assist' ? typingWhileSlow(context) : undefined;
+    let reply: Reply;
+    try {
+      reply = await this.counted(command.kind, caller, acts, () => this.commands[command.kind](caller, command as never));
+    } finally {
+      // An indicator already on its way goes first, so the answer follows it.
+      await typing?.stop();
+    }
     await this.send(context, caller, reply);
   }
 
@@ -588,6 +594,26 @@ export class TeamsSessionCards implements SessionCards {
       else await context.sendActivity(activity);
     });
   }
+}
+
+/**
+ * A lookup that answers within this time needs no typing indicator: the answer itself arrives first. Each
+ * indicator is a Bot Connector round trip, about what a whole echo turn costs (docs/BENCHMARKS.md).
+ */
+const TYPING_AFTER_MS = 1000;
+
+/** Sends a typing indicator once the turn has taken TYPING_AFTER_MS; `stop` waits for one already sent. */
+function typingWhileSlow(context: TurnContext): { stop(): Promise<void> } {
+  let sent: Promise<unknown> | undefined;
+  const timer = setTimeout(() => {
+    sent = context.sendActivity({ type: ActivityTypes.Typing }).catch(() => undefined);
+  }, TYPING_AFTER_MS);
+  return {
+    async stop() {
+      clearTimeout(timer);
+      await sent;
+    },
+  };
 }
 
 /** What a new session's card waits for from Intune: its session link, for that device. */

@@ -1,9 +1,6 @@
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import type { Session } from '../sessions/session';
-import { SESSIONS_CONTAINER } from './azure/azureStore';
-import { storageClients } from './azure/storageConfig';
-import { startEmbeddedAzurite } from './azurite/embeddedAzurite';
 import { DatabaseOpenError } from './sqlite/database';
 import { SessionConflictError, type Store } from './ports';
 
@@ -31,6 +28,12 @@ export async function importLegacyAzurite(dataDir: string, store: Store, log: (m
     );
   }
   log(`importing the sessions of ${dir} (an earlier version's embedded Azurite)`);
+  // Loaded only when there is something to import: every other start would pay for the Azure SDKs.
+  const [{ SESSIONS_CONTAINER }, { storageClients }, { startEmbeddedAzurite }] = await Promise.all([
+    import('./azure/azureStore'),
+    import('./azure/storageConfig'),
+    import('./azurite/embeddedAzurite'),
+  ]);
   const azurite = await startEmbeddedAzurite({ dataDir: dir });
   let sessions = 0, reports = 0;
   try {

@@ -1,7 +1,6 @@
 import type { TokenCredential } from '@azure/identity';
 import type { Logger } from '../log';
-import { openAzureStore } from './azure/azureStore';
-import { storageTarget, type StorageSettings } from './azure/storageConfig';
+import { storageTarget, type StorageSettings } from './azure/storageTarget';
 import { importLegacyAzurite } from './legacyImport';
 import type { Store } from './ports';
 import { openSqliteStore } from './sqlite/sqliteStore';
@@ -21,6 +20,8 @@ export async function openStore(settings: StoreSettings, log: Logger, credential
   const target = storageTarget(settings);
   if (target) {
     try {
+      // Loaded only here: the Azure SDKs take most of a second to load, which a SQLite start need not pay.
+      const { openAzureStore } = await import('./azure/azureStore');
       return await openAzureStore(target, { credential, log: (message) => log.warn(message) });
     } catch (error) {
       const source = target.kind === 'connectionString' ? 'AZURE_STORAGE_CONNECTION_STRING' : 'AZURE_STORAGE_ACCOUNT_URL';

@@ -122,6 +122,13 @@ describe('help me with device X', () => {
     assert.equal(world.graph.assistanceRequests.length, 0);
   });
 
+  it('shows a typing indicator before the answer when the lookup is slow', async () => {
+    const everythingTo = (result: PostResult) => world.connector.activities.filter((a) => a.replyToId === result.activity.id || a.body?.replyToId === result.activity.id).map((a) => a.body.type);
+    world.graph.fault({ method: 'GET', path: '/deviceManagement/managedDevices', status: 200, delayMs: 2500 });
+    const slow = await say(world.chat(), 'help me with device NO-SUCH');
+    assert.deepEqual(everythingTo(slow), ['typing', 'message']);
+  });
+
   it('lists several matches and requests only the one picked', async () => {
     const chat = world.chat();
     const result = await say(chat, 'help me with device KIOSK-01');
