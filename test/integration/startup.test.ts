@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { attack } from '../support/attackLog';
 import { startBot, startBotExpectingExit } from '../support/botProcess';
 import { filledInputs, startSession } from '../support/session';
 import { click, say } from '../support/teams';
@@ -77,9 +78,9 @@ describe('a running bot', () => {
       socket.on('end', () => resolve(answer.split('\r\n')[0]));
       socket.on('error', reject);
     });
-    assert.equal(await statusLine('a b'), 'HTTP/1.1 400 Bad Request');
-    assert.equal(await statusLine('[::1'), 'HTTP/1.1 400 Bad Request');
-    assert.equal(await statusLine('a b', 'GET'), 'HTTP/1.1 400 Bad Request');
+    await attack('Host header that is no host ("a b"), POST /api/messages', 'HTTP/1.1 400 Bad Request', () => statusLine('a b'));
+    await attack('Host header that is no host ("[::1"), POST /api/messages', 'HTTP/1.1 400 Bad Request', () => statusLine('[::1'));
+    await attack('Host header that is no host ("a b"), GET /api/messages', 'HTTP/1.1 400 Bad Request', () => statusLine('a b', 'GET'));
     assert.equal(world.bot.child.exitCode, null);
     const ok = await say(world.chat(), 'help');
     assert.equal(ok.status, 200);
