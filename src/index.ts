@@ -99,6 +99,22 @@ function withDates(activity: Activity): Activity {
   return activity;
 }
 
+/**
+ * restify 12 builds each request's URL with WHATWG URL from the Host header and the target, and does not catch
+ * the throw of one that does not parse (Host: "a b"): uncaught, one request would end the process. Refuse those
+ * before restify routes them, with the same two forms of URL it builds.
+ */
+function refuseUnparsableUrl(req: restify.Request, res: restify.Response, next: restify.Next): void {
+  const base = `http://${req.headers.host ?? 'localhost'}`;
+  const target = req.url ?? '';
+  if (target.startsWith('/') ? URL.canParse(base + target) : URL.canParse(target, base)) {
+    next();
+    return;
+  }
+  res.send(400, { error: 'The Host header and the request target must form a valid URL.' });
+  next(false);
+}
+
 /** Why botbuilder refused a request, for the log: the message only, with anything token-like masked. */
 function authRefusalReason(error: unknown): string {
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -138,6 +154,7 @@ async function main(): Promise<void> {
   // Turns in flight, so a shutdown can let them finish.
   const inFlight = new Set<Promise<unknown>>();
   const server = restify.createServer({ name: 'assistdesk' });
+  server.pre(refuseUnparsableUrl);
   server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, mapFiles: false }));
   server.post('/api/messages', async (req, res) => {
     nameRequestSpan('/api/messages', 'POST');
