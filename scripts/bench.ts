@@ -361,9 +361,9 @@ async function main(): Promise<void> {
 //   flow        per conversation: `help` → `help me with device LAPTOP-42` → the session card → submit →
 //               the report at Graph; 50 conversations, Graph at its normal speed and at 2 s a call.
 //   twoazure    two instances on one Azure Storage (Azurite), starts and submits past the budget; then the
-//               same on one SQLite file for comparison.
+//               same on one SQLite file for comparison (`twosqlite`: that one alone).
 
-const SCENARIO_KINDS = ['slowsubmit', 'flow', 'twoazure'];
+const SCENARIO_KINDS = ['slowsubmit', 'flow', 'twoazure', 'twosqlite'];
 const INTUNE_LIMIT = { writes: 200, windowMs: 20_000 };
 const SLOW_GRAPH_MS = 2000;
 const SLOW_SESSIONS = 100;
@@ -375,7 +375,28 @@ const TWO_STARTS = 250;
 
 const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
-interface Stack { emulators: Emulators; connector: ConnectorEmulator; bots: Running[]; stop(): Promise<void> }
+interface Stack { emulators: Emulators; connector: ConnectorEmulator; bots: Running[]; warnings: Map<string, number>; stop(): Promise<void> }
+
+/** Counts the bot's log lines at warn and above by message, to say what went wrong in a scenario. */
+function countWarnings(bot: Running, warnings: Map<string, number>): void {
+  let partial = '';
+  bot.child.stdout!.on('data', (d: Buffer) => {
+    const lines = (partial + d.toString('utf8')).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      if (!line.startsWith('{')) continue;
+      try {
+        const record = JSON.parse(line) as { level?: number; msg?: string };
+        if ((record.level ?? 0) >= 40) warnings.set(record.msg ?? '?', (warnings.get(record.msg ?? '?') ?? 0) + 1);
+      } catch { /* not a log record */ }
+    }
+  });
+}
+
+function printWarnings(stack: Stack): void {
+  const entries = [...stack.warnings].map(([msg, n]) => `${n}× "${msg}"`);
+  console.log(`    bots' warnings and errors: ${entries.length ? entries.join('; ') : 'none'}`);
+}
 
 /** Emulators with Intune's limit, the Bot Connector emulator, and `instances` bots on the store `storeEnv` names. */
 async function startStack(instances: number, storeEnv: (dir: string) => Record<string, string>, cleanup: () => Promise<void> = async () => undefined): Promise<Stack> {
@@ -383,6 +404,7 @@ async function startStack(instances: number, storeEnv: (dir: string) => Record<s
   const connector = new ConnectorEmulator();
   await connector.start();
   const bots: Running[] = [];
+  const warnings = new Map<string, number>();
   const stop = async () => {
     for (const b of bots) await b.stop().catch(() => undefined);
     await connector.stop();
@@ -391,12 +413,15 @@ async function startStack(instances: number, storeEnv: (dir: string) => Record<s
   };
   try {
     const env = { ...emulators.botEnv, LOG_LEVEL: 'info', ...storeEnv(emulators.dir) };
-    for (let n = 0; n < instances; n++) bots.push(await launch(`AssistDesk ${n + 1}`, ['lib/index.js'], env));
+    for (let n = 0; n < instances; n++) {
+      bots.push(await launch(`AssistDesk ${n + 1}`, ['lib/index.js'], env));
+      countWarnings(bots[n], warnings);
+    }
   } catch (error) {
     await stop();
     throw error;
   }
-  return { emulators, connector, bots, stop };
+  return { emulators, connector, bots, warnings, stop };
 }
 
 const sqliteStore = (dir: string) => ({ ASSISTDESK_DATA_DIR: path.join(dir, 'data') });
@@ -555,6 +580,7 @@ async function submitsWith(graphMs: number, echo: Running): Promise<void> {
     console.log(`    submit acknowledged, ${CONVERSATIONS} at once:           ${spread(together.map((r) => r.ms))}; ${fmt(rest.length / seconds)} submits/s, bot CPU ${fmt(cpu / rest.length, 1)} ms a submit (deliveries meanwhile included); not 200: ${submitted.filter((r) => r.status !== 200).length}`);
     console.log(`    echo bot's invoke, ${CONVERSATIONS} at once, just after:  ${spread(echoTogether)}`);
     console.log(`    report at Graph after the acknowledgement: ${spread(delivery)}; delivered ${served.size} of ${sessions.length}`);
+    printWarnings(stack);
     console.log(`    Graph calls from the first submit on: ${graphCalls.length} (reports ${graphCalls.filter((r) => /reportremoteassistance$/i.test(r.url.pathname)).length}); Intune writes ${writes.admitted.length} admitted, ${writes.refused} refused with 429, at most ${writes.maxInWindow} in any 20 s`);
   } finally {
     await stack.stop();
@@ -658,6 +684,9 @@ async function twoInstances(storeName: string, storeEnv: (dir: string) => Record
     console.log(`    ${submits.length} submits acknowledged: ${spread(submits.map((r) => r.ms))}; reports at Graph after them: ${spread(deliveries)}`);
     console.log(`    Intune writes seen by the emulator: ${writes.admitted.length} admitted, ${writes.refused} refused with 429; per 20 s window from the first: ${writes.perWindow.join(', ')}; at most ${writes.maxInWindow} in any 20 s`);
     console.log(`    bots' CPU ${fmt(cpu / (TWO_STARTS + submits.length), 1)} ms a turn`);
+    const refused = stack.emulators.graph.requests.filter((r) => r.faulted === 429);
+    if (refused.length) console.log(`    refused: ${[...new Set(refused.map((r) => graphRoute(r.method, r.url.pathname, r.url.search) + (r.headers['retry-attempt'] ? ' (a retry)' : '')))].join(', ')}; at ${refused.map((r) => fmt((r.at - writes.admitted[0]) / 1000, 1)).join(', ')} s from the first write`);
+    printWarnings(stack);
   } finally {
     await stack.stop();
   }
@@ -665,6 +694,7 @@ async function twoInstances(storeName: string, storeEnv: (dir: string) => Record
 
 async function twoAzure(): Promise<void> {
   console.log(`\n== twoazure: two instances share Intune's budget of ${INTUNE_LIMIT.writes} writes per 20 s through their store`);
+  if (!wanted('twoazure')) return twoInstances('one SQLite file', sqliteStore);
   const azuriteDir = mkdtempSync(path.join(tmpdir(), 'assistdesk-bench-azurite-'));
   const azurite = await startEmbeddedAzurite({ dataDir: azuriteDir });
   await twoInstances('one Azure Storage (Azurite)', () => ({ AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString }), async () => {
@@ -677,7 +707,7 @@ async function twoAzure(): Promise<void> {
 async function scenarios(): Promise<void> {
   if (wanted('slowsubmit')) await slowSubmit();
   if (wanted('flow')) await flow();
-  if (wanted('twoazure')) await twoAzure();
+  if (wanted('twoazure') || wanted('twosqlite')) await twoAzure();
   agent.destroy();
 }
 

@@ -81,15 +81,13 @@ export class IntuneGraphService implements IntuneGraph {
   }
 
   async requestRemoteAssistance(deviceId: string, options: WriteOptions = {}): Promise<void> {
-    await this.takeBudget(options);
-    await this.call('requestAssistance', (signal) =>
+    await this.write(options, 'requestAssistance', (signal) =>
       this.client.api(`/deviceManagement/managedDevices/${encodeURIComponent(deviceId)}/requestRemoteAssistance`).option('signal', signal).post(undefined),
     );
   }
 
   async requestRemoteAssistanceFor(userId: string, deviceId: string, options: WriteOptions = {}): Promise<void> {
-    await this.takeBudget(options);
-    await this.call('requestAssistance', (signal) =>
+    await this.write(options, 'requestAssistance', (signal) =>
       this.client.api(`/users/${encodeURIComponent(userId)}/managedDevices/${encodeURIComponent(deviceId)}/requestRemoteAssistance`).option('signal', signal).post(undefined),
     );
   }
@@ -141,9 +139,8 @@ export class IntuneGraphService implements IntuneGraph {
   }
 
   async reportRemoteAssistance(report: RemoteAssistanceReport): Promise<void> {
-    await this.takeBudget({ patient: true });
     // Beta only, and in no public metadata, so no SDK request builder: the generic api() call it is.
-    await this.call('report', (signal) =>
+    await this.write({ patient: true }, 'report', (signal) =>
       this.client.api('/deviceManagement/reportRemoteAssistance').version('beta').option('signal', signal).post({ reportingPayload: report }),
     );
   }
@@ -155,9 +152,16 @@ export class IntuneGraphService implements IntuneGraph {
     });
   }
 
-  private async takeBudget({ patient, signal }: WriteOptions): Promise<void> {
-    await this.writes.take(this.priority, patient ? Number.POSITIVE_INFINITY : this.maxBudgetWaitMs);
-    signal?.throwIfAborted();
+  /** A write: takes Intune's budget (held until the call's deadline), makes the call, then says when it was answered. */
+  private async write(options: WriteOptions, operation: GraphOperation, work: (signal: AbortSignal) => Promise<unknown>): Promise<void> {
+    // Held a second past the deadline: the deadline runs from the call, a moment after the budget was taken.
+    const done = await this.writes.take(this.priority, options.patient ? Number.POSITIVE_INFINITY : this.maxBudgetWaitMs, this.deadlineMs + 1000);
+    try {
+      options.signal?.throwIfAborted();
+      await this.call(operation, work);
+    } finally {
+      done();
+    }
   }
 
   private async call<T>(operation: GraphOperation, work: (signal: AbortSignal) => Promise<T>): Promise<T> {

@@ -9,24 +9,57 @@ export class BudgetExhausted extends Error {
   }
 }
 
-/** The budget as counted by every instance (the store's ledger fits this shape). */
+/**
+ * The budget as counted by every instance (the store's ledger fits this shape). `take` records up to `count`
+ * writes, each at `heldUntil`, and says how many it recorded and, when not all, when there is room again;
+ * `settle` moves writes recorded at `recorded` to when their answer came.
+ */
 export interface SharedBudget {
-  take(limit: number, windowMs: number, now: number): Promise<{ taken: true } | { taken: false; at: number }>;
+  take(limit: number, windowMs: number, now: number, count: number, heldUntil: number): Promise<{ taken: number; at?: number }>;
+  settle(writes: Array<{ recorded: number; at: number }>): Promise<void>;
 }
+
+/** Called once the write's answer came (or it failed or was never sent): its place in the window is then known. */
+export type WriteDone = () => void;
 
 interface Waiter {
   admit(): void;
 }
 
+interface SharedWaiter {
+  priority: WritePriority;
+  asked: number;
+  maxWaitMs: number;
+  holdMs: number;
+  /** With the time the ledger recorded the write at; undefined when the ledger could not be asked. */
+  admit(recorded: number | undefined): void;
+  refuse(error: BudgetExhausted): void;
+}
+
+const BY_PRIORITY: Record<WritePriority, number> = { interactive: 0, background: 1 };
+
 /**
  * Keeps this instance's Intune writes inside a budget of `limit` per `windowMs` (Intune allows an app
  * 200 writes per 20 s per tenant): a write waits for room rather than meeting a storm of 429s. One budget
  * for all: technicians' requests are admitted before queued reports, which use whatever is left.
+ *
+ * Intune counts a write when it arrives, which is some time after we took the budget for it (a busy event
+ * loop, a slow connection): a write taken at the start of a window may arrive late, and the one that takes
+ * its place 20 s later may arrive early, both in Intune's window. So a write is counted in the shared ledger
+ * until its answer came, which is after it arrived (until the call's deadline, while it has not), and one
+ * window after that.
  */
 export class WritePacer {
   private readonly recent: number[] = [];
   private readonly queues: Record<WritePriority, Waiter[]> = { interactive: [], background: [] };
   private timer: NodeJS.Timeout | undefined;
+  /** Writes admitted here and waiting for the shared ledger: asked together, so instances race once per batch. */
+  private readonly sharedWaiters: SharedWaiter[] = [];
+  private asking = false;
+  /** When the shared ledger last said there is room again (epoch ms), while it is full. */
+  private fullUntil = 0;
+  private readonly settling: Array<{ recorded: number; at: number }> = [];
+  private settlingNow = false;
 
   /**
    * `shared`: the budget as every instance sharing the store counts it (Intune's limit is per app and tenant,
@@ -41,34 +74,93 @@ export class WritePacer {
   ) {}
 
   /**
-   * Resolves when a write may go, in order within each priority. Rejects at once with BudgetExhausted when it
-   * could not go within `maxWaitMs`, so a turn can answer instead of waiting silently.
+   * Resolves when a write may go, in order within each priority, with what to call once its answer came.
+   * Rejects at once with BudgetExhausted when it could not go within `maxWaitMs`, so a turn can answer
+   * instead of waiting silently. `holdMs`: the longest the write may take to be answered (its deadline).
    */
-  async take(priority: WritePriority = 'background', maxWaitMs = Number.POSITIVE_INFINITY): Promise<void> {
+  async take(priority: WritePriority = 'background', maxWaitMs = Number.POSITIVE_INFINITY, holdMs = 0): Promise<WriteDone> {
     const at = this.admissionTime(priority);
     if (at - this.now() > maxWaitMs) throw new BudgetExhausted(at);
     await new Promise<void>((admit) => {
       this.queues[priority].push({ admit });
       this.pump();
     });
-    if (!this.shared) return;
+    if (!this.shared) return () => undefined;
     const asked = this.now();
-    for (;;) {
-      let taken: Awaited<ReturnType<SharedBudget['take']>>;
-      try {
-        taken = await this.shared.ledger.take(this.limit, this.windowMs, this.now());
-      } catch (error) {
-        this.shared.onUnavailable(error);
-        return;
-      }
-      if (taken.taken) return;
-      // Other instances used the budget: the local slot goes back, and the write waits (or the turn answers).
-      if (taken.at - asked > maxWaitMs) {
-        this.recent.pop();
-        throw new BudgetExhausted(taken.at);
-      }
-      await new Promise((resolve) => setTimeout(resolve, Math.max(10, taken.at - this.now())).unref?.());
+    if (this.fullUntil - asked > maxWaitMs) {
+      this.recent.pop();
+      throw new BudgetExhausted(this.fullUntil);
     }
+    const recorded = await new Promise<number | undefined>((admit, refuse) => {
+      this.sharedWaiters.push({ priority, asked, maxWaitMs, holdMs, admit, refuse });
+      void this.askShared();
+    });
+    if (recorded === undefined) return () => undefined;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.settle(recorded, Math.min(recorded, this.now()));
+    };
+  }
+
+  /** One ledger call at a time for every write waiting here; those it has no room for wait and ask again. */
+  private async askShared(): Promise<void> {
+    if (this.asking || !this.shared) return;
+    this.asking = true;
+    try {
+      while (this.sharedWaiters.length) {
+        const batch = this.sharedWaiters.splice(0).sort((a, b) => BY_PRIORITY[a.priority] - BY_PRIORITY[b.priority]);
+        const now = this.now();
+        const heldUntil = now + Math.max(...batch.map((w) => w.holdMs));
+        let taken: { taken: number; at?: number };
+        try {
+          taken = await this.shared.ledger.take(this.limit, this.windowMs, now, batch.length, heldUntil);
+        } catch (error) {
+          this.shared.onUnavailable(error);
+          for (const w of batch) w.admit(undefined);
+          continue;
+        }
+        for (const w of batch.slice(0, taken.taken)) w.admit(heldUntil);
+        const left = batch.slice(taken.taken);
+        if (!left.length) {
+          this.fullUntil = 0;
+          continue;
+        }
+        // Other instances used the budget: a write that cannot wait that long gives its local slot back and
+        // is refused (the turn answers); the others wait for the room and ask again, ahead of later ones.
+        const at = taken.at ?? now + 100;
+        this.fullUntil = at;
+        const waiting = left.filter((w) => {
+          if (at - w.asked <= w.maxWaitMs) return true;
+          this.recent.pop();
+          w.refuse(new BudgetExhausted(at));
+          return false;
+        });
+        this.sharedWaiters.unshift(...waiting);
+        if (waiting.length) await new Promise((resolve) => setTimeout(resolve, Math.max(10, at - this.now())).unref?.());
+      }
+    } finally {
+      this.asking = false;
+    }
+  }
+
+  /** Moves a write's place in the shared window to when its answer came; batched, one ledger call at a time. */
+  private settle(recorded: number, at: number): void {
+    if (!this.shared || at >= recorded) return;
+    this.settling.push({ recorded, at });
+    if (this.settlingNow) return;
+    this.settlingNow = true;
+    void (async () => {
+      try {
+        while (this.settling.length) {
+          // Not settled, a write only counts longer than it need (until its deadline): never too little.
+          await this.shared!.ledger.settle(this.settling.splice(0)).catch((error) => this.shared!.onUnavailable(error));
+        }
+      } finally {
+        this.settlingNow = false;
+      }
+    })();
   }
 
   /** When a write asked now with this priority would go: behind the queue ahead of it, one window per `limit`. */
