@@ -60,6 +60,8 @@ export class WritePacer {
   private fullUntil = 0;
   private readonly settling: Array<{ recorded: number; at: number }> = [];
   private settlingNow = false;
+  /** Takes and settles go to the ledger one after another: at the same time they would race each other for its ETag. */
+  private lane: Promise<unknown> = Promise.resolve();
 
   /**
    * `shared`: the budget as every instance sharing the store counts it (Intune's limit is per app and tenant,
@@ -115,7 +117,8 @@ export class WritePacer {
         const heldUntil = now + Math.max(...batch.map((w) => w.holdMs));
         let taken: { taken: number; at?: number };
         try {
-          taken = await this.shared.ledger.take(this.limit, this.windowMs, now, batch.length, heldUntil);
+          const { ledger } = this.shared;
+          taken = await this.inLane(() => ledger.take(this.limit, this.windowMs, now, batch.length, heldUntil));
         } catch (error) {
           this.shared.onUnavailable(error);
           for (const w of batch) w.admit(undefined);
@@ -155,12 +158,19 @@ export class WritePacer {
       try {
         while (this.settling.length) {
           // Not settled, a write only counts longer than it need (until its deadline): never too little.
-          await this.shared!.ledger.settle(this.settling.splice(0)).catch((error) => this.shared!.onUnavailable(error));
+          const moved = this.settling.splice(0);
+          await this.inLane(() => this.shared!.ledger.settle(moved)).catch((error) => this.shared!.onUnavailable(error));
         }
       } finally {
         this.settlingNow = false;
       }
     })();
+  }
+
+  private inLane<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.lane.then(work);
+    this.lane = result.catch(() => undefined);
+    return result;
   }
 
   /** When a write asked now with this priority would go: behind the queue ahead of it, one window per `limit`. */
