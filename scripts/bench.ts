@@ -265,7 +265,8 @@ function printTable(rows: Array<{ f: Figures; baseline?: Figures }>): void {
 async function main(): Promise<void> {
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   console.log(`npm run bench: ${new Date().toISOString()}, Node ${process.version}, ${(await import('node:os')).cpus().length} CPUs, load average before ${load}`);
-  const emulators = await startEmulators();
+  // Intune's limit enforced, as in the scenarios below: a write past it is refused with 429.
+  const emulators = await startEmulators({ writeLimit: INTUNE_LIMIT });
   const sink = await startSink();
   const world: World = { emulators, sink };
   const botEnv = {
@@ -341,6 +342,7 @@ async function main(): Promise<void> {
     const rssAfter = rssMb(bot!.pid);
     console.log();
     printTable(rows);
+    console.log(`Intune writes refused with 429 by the Graph emulator: ${emulators.graph.requests.filter((r) => r.faulted === 429).length}`);
     console.log(`\nbot RSS: ${fmt(rssStart)} MB at start, ${fmt(rssAfter)} MB after ${botTurns} turns; echo bot ${fmt(rssMb(echo.pid))} MB`);
     console.log(`bench process (load, emulators, sink) CPU: ${fmt(process.cpuUsage().user / 1000 + process.cpuUsage().system / 1000)} ms; load average after ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
   } finally {
