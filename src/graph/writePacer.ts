@@ -102,7 +102,8 @@ export class WritePacer {
     return () => {
       if (done) return;
       done = true;
-      this.settle(recorded, Math.min(recorded, this.now()));
+      // Later than recorded too: a call that started late (a busy process) may have arrived after it.
+      this.settle(recorded, this.now());
     };
   }
 
@@ -113,12 +114,18 @@ export class WritePacer {
     try {
       while (this.sharedWaiters.length) {
         const batch = this.sharedWaiters.splice(0).sort((a, b) => BY_PRIORITY[a.priority] - BY_PRIORITY[b.priority]);
-        const now = this.now();
-        const heldUntil = now + Math.max(...batch.map((w) => w.holdMs));
+        const hold = Math.max(...batch.map((w) => w.holdMs));
+        // The time is read once the lane is free: a settle before it may have taken a while.
+        let now = this.now();
+        let heldUntil = now + hold;
         let taken: { taken: number; at?: number };
         try {
           const { ledger } = this.shared;
-          taken = await this.inLane(() => ledger.take(this.limit, this.windowMs, now, batch.length, heldUntil));
+          taken = await this.inLane(() => {
+            now = this.now();
+            heldUntil = now + hold;
+            return ledger.take(this.limit, this.windowMs, now, batch.length, heldUntil);
+          });
         } catch (error) {
           this.shared.onUnavailable(error);
           for (const w of batch) w.admit(undefined);
@@ -150,14 +157,14 @@ export class WritePacer {
 
   /** Moves a write's place in the shared window to when its answer came; batched, one ledger call at a time. */
   private settle(recorded: number, at: number): void {
-    if (!this.shared || at >= recorded) return;
+    if (!this.shared || at === recorded) return;
     this.settling.push({ recorded, at });
     if (this.settlingNow) return;
     this.settlingNow = true;
     void (async () => {
       try {
         while (this.settling.length) {
-          // Not settled, a write only counts longer than it need (until its deadline): never too little.
+          // Not settled (the store could not be asked), a write counts until its deadline.
           const moved = this.settling.splice(0);
           await this.inLane(() => this.shared!.ledger.settle(moved)).catch((error) => this.shared!.onUnavailable(error));
         }

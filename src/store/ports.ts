@@ -107,7 +107,7 @@ export interface BudgetTake {
  */
 export interface WriteBudgetLedger {
   take(limit: number, windowMs: number, now: number, count: number, heldUntil: number): Promise<BudgetTake>;
-  /** Moves each write recorded at `recorded` to `at` (earlier: when its answer came); one already gone is skipped. */
+  /** Moves each write recorded at `recorded` to `at` (when its answer came, usually earlier); one already gone is skipped. */
   settle(writes: Array<{ recorded: number; at: number }>): Promise<void>;
 }
 

@@ -110,3 +110,17 @@ describe('the budget shared through the store', () => {
     assert.deepEqual(ledger.writes, [250, 23_250]);
   });
 });
+
+describe('a write answered later than it was held for', () => {
+  it('moves it to its answer, so it counts a window from then', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
+    const ledger = memoryLedger();
+    const pacer = new WritePacer(5, 20_000, () => Date.now(), { ledger, onUnavailable: () => assert.fail('the ledger answers') });
+    const done = await pacer.take('background', Number.POSITIVE_INFINITY, 1000);
+    // A busy process started the call late: its answer came at 4 s, past the 1 s it was held for.
+    t.mock.timers.tick(4000);
+    done();
+    await settle();
+    assert.deepEqual(ledger.writes, [4000]);
+  });
+});
