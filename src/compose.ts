@@ -50,15 +50,6 @@ const GRAPH_TURN_DEADLINE_MS = 3500;
 const LINK_LOOK_DEADLINE_MS = 5000;
 /** Longest a turn waits for Intune's write budget: past it the technician is told when the request will go. */
 const BUDGET_TURN_WAIT_MS = 500;
-/** Intune's write budget is counted over 20 s. */
-const INTUNE_WINDOW_MS = 20_000;
-/**
- * A write is counted when it is let go, Intune counts it when it arrives: a first write slowed on its way
- * (a store write, a busy event loop, the network) reaches Intune closer to the next window's writes than it was
- * let go. Seen: 19.9 s apart at the Graph emulator for writes let go 20 s apart. Planning over 21 s keeps that
- * inside Intune's window.
- */
-const WINDOW_SLACK_MS = 1000;
 /** Reports in hand at once per instance. */
 const WORKER_BATCH = 16;
 /** Once-claims guard against Teams' retries and double clicks (seconds to minutes); a day is ample. */
@@ -95,7 +86,7 @@ export async function composeApp(config: AppConfig, log: Logger, cards: SessionC
   // No-op instruments unless src/telemetry/start.ts started an SDK.
   const metrics = new OtelMetrics();
   metrics.observeOutbox(() => store.outbox.stats());
-  const writes = new WritePacer(graph.writesPer20s, INTUNE_WINDOW_MS + WINDOW_SLACK_MS, Date.now, {
+  const writes = new WritePacer(graph.writesPer20s, 20_000, Date.now, {
     ledger: store.writeBudget,
     onUnavailable: (error) => log.warn({ err: error }, "the store could not count Intune's write budget: this instance's own count is used"),
   }, metrics);

@@ -225,6 +225,37 @@ describe('loopback emulators', () => {
     graph.reset();
   });
 
+  test("Intune's write limit: past it a write gets 429 with Retry-After; reads and directory calls are not counted", async () => {
+    graph.reset();
+    graph.limitWrites({ writes: 2, windowMs: 20_000 });
+    try {
+      const tok = await postForm(`${entra.authorityHost}/${demoSeed.tenantId}/oauth2/v2.0/token`, tls.cert, { grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: SECRET, scope: 'https://graph.microsoft.com/.default' });
+      const call = (method: string, path: string, token = tok.json.access_token as string) => request(`${graph.baseUrl}${path}`, tls.cert, method, token);
+      const assist = `/v1.0/deviceManagement/managedDevices/${device('LAPTOP-42').id}/requestRemoteAssistance`;
+      assert.equal((await call('POST', assist)).status, 204);
+      assert.equal((await call('GET', '/v1.0/deviceManagement/managedDevices?$top=1')).status, 200, 'a read is not a write');
+      assert.equal((await call('POST', `/v1.0/users/${demoSeed.users[0].id}/checkMemberGroups`)).status, 400, 'a directory POST is not an Intune write');
+      assert.equal((await call('POST', assist)).status, 204);
+      const refused = await new Promise<{ status: number; retryAfter: string; text: string }>((resolve, reject) => {
+        https.request(`${graph.baseUrl}${assist}`, { method: 'POST', ca: tls.cert, headers: { authorization: `Bearer ${tok.json.access_token}` } }, (res) => {
+          let text = '';
+          res.on('data', (c) => (text += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: String(res.headers['retry-after']), text }));
+        }).on('error', reject).end();
+      });
+      assert.equal(refused.status, 429);
+      assert.equal(JSON.parse(refused.text).error.code, 'TooManyRequests');
+      assert.ok(Number(refused.retryAfter) >= 1 && Number(refused.retryAfter) <= 20, `Retry-After ${refused.retryAfter}`);
+      assert.deepEqual(graph.assistanceRequests, [device('LAPTOP-42').id, device('LAPTOP-42').id], 'a refused write does nothing');
+      assert.deepEqual(graph.requests.map((r) => r.faulted), [undefined, undefined, undefined, undefined, 429]);
+      graph.reset();
+      assert.equal((await call('POST', assist)).status, 204, 'reset() forgets the writes counted');
+    } finally {
+      graph.limitWrites(undefined);
+      graph.reset();
+    }
+  });
+
   test('the connector records sends, replies and updates to Teams-style conversation ids', async () => {
     const client = new ConnectorClient(new MicrosoftAppCredentials('', ''), { baseUri: connector.serviceUrl });
     const conv = '19:abc123@thread.tacv2;messageid=1700000000000';

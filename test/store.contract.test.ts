@@ -244,12 +244,25 @@ for (const engine of [sqliteEngine(), azureEngine()]) {
       const limit = 2;
       const window = 20_000;
       const t = Date.now();
-      assert.deepEqual(await store.writeBudget.take(limit, window, t), { taken: true });
-      assert.deepEqual(await other.writeBudget.take(limit, window, t + 1), { taken: true });
-      assert.deepEqual(await store.writeBudget.take(limit, window, t + 2), { taken: false, at: t + window });
-      assert.deepEqual(await other.writeBudget.take(limit, window, t + window), { taken: true }, 'the first write left the window');
-      const racing = await Promise.all([store, other, store, other].map((s, i) => s.writeBudget.take(limit, window, t + 3 * window + i)));
-      assert.equal(racing.filter((r) => r.taken).length, limit, 'of writers racing, exactly the budget gets through');
+      assert.deepEqual(await store.writeBudget.take(limit, window, t, 1, t), { taken: 1 });
+      assert.deepEqual(await other.writeBudget.take(limit, window, t + 1, 1, t + 1), { taken: 1 });
+      assert.deepEqual(await store.writeBudget.take(limit, window, t + 2, 1, t + 2), { taken: 0, at: t + window });
+      assert.deepEqual(await other.writeBudget.take(limit, window, t + window, 1, t + window), { taken: 1 }, 'the first write left the window');
+      const racing = await Promise.all([store, other, store, other].map((s, i) => s.writeBudget.take(limit, window, t + 3 * window + i, 1, t + 3 * window + i)));
+      assert.equal(racing.reduce((n, r) => n + r.taken, 0), limit, 'of writers racing, exactly the budget gets through');
+    });
+
+    it('takes several writes at once, as many as there is room for, and counts a write until its answer came', async () => {
+      const limit = 2;
+      const window = 20_000;
+      const t = Date.now() + 10 * window;
+      // Recorded at their deadline (t + 5 s): still counted a window after they were sent, until settled.
+      assert.deepEqual(await store.writeBudget.take(limit, window, t, 2, t + 5000), { taken: 2 });
+      assert.deepEqual(await other.writeBudget.take(limit, window, t + window + 1, 1, t + window + 1), { taken: 0, at: t + 5000 + window }, 'held until the deadline');
+      // Both answers came 100 ms after they were sent (a write already gone is skipped): the window moves on from there.
+      await other.writeBudget.settle([{ recorded: t + 5000, at: t + 100 }, { recorded: t + 5000, at: t + 100 }, { recorded: t - 999_999, at: t }]);
+      const later = t + window + 101;
+      assert.deepEqual(await store.writeBudget.take(limit, window, later, 3, later), { taken: 2, at: later + window }, 'two of three, and when the third fits');
     });
 
     it('queues a report, hands it out as attempt 1, and removes it when completed (twice is harmless)', async () => {

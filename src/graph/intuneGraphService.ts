@@ -80,15 +80,13 @@ export class IntuneGraphService implements IntuneGraph {
   }
 
   async requestRemoteAssistance(deviceId: string, options: WriteOptions = {}): Promise<void> {
-    await this.takeBudget(options);
-    await this.call('requestAssistance', (api) =>
+    await this.write(options, 'requestAssistance', (api) =>
       api(`/deviceManagement/managedDevices/${encodeURIComponent(deviceId)}/requestRemoteAssistance`).post(undefined),
     );
   }
 
   async requestRemoteAssistanceFor(userId: string, deviceId: string, options: WriteOptions = {}): Promise<void> {
-    await this.takeBudget(options);
-    await this.call('requestAssistance', (api) =>
+    await this.write(options, 'requestAssistance', (api) =>
       api(`/users/${encodeURIComponent(userId)}/managedDevices/${encodeURIComponent(deviceId)}/requestRemoteAssistance`).post(undefined),
     );
   }
@@ -140,9 +138,8 @@ export class IntuneGraphService implements IntuneGraph {
   }
 
   async reportRemoteAssistance(report: RemoteAssistanceReport): Promise<void> {
-    await this.takeBudget({ patient: true });
     // Beta only, and in no public metadata, so no SDK request builder: the generic api() call it is.
-    await this.call('report', (api) =>
+    await this.write({ patient: true }, 'report', (api) =>
       api('/deviceManagement/reportRemoteAssistance').version('beta').post({ reportingPayload: report }),
     );
   }
@@ -154,9 +151,16 @@ export class IntuneGraphService implements IntuneGraph {
     });
   }
 
-  private async takeBudget({ patient, stillWanted }: WriteOptions): Promise<void> {
-    await this.writes.take(this.priority, patient ? Number.POSITIVE_INFINITY : this.maxBudgetWaitMs);
-    if (stillWanted && !stillWanted()) throw new WriteGivenUp();
+  /** A write: takes Intune's budget (held until the call's deadline), makes the call, then says when it was answered. */
+  private async write(options: WriteOptions, operation: GraphOperation, work: (api: (path: string) => GraphRequest) => Promise<unknown>): Promise<void> {
+    // Held a second past the deadline: the deadline runs from the call, a moment after the budget was taken.
+    const done = await this.writes.take(this.priority, options.patient ? Number.POSITIVE_INFINITY : this.maxBudgetWaitMs, this.deadlineMs + 1000);
+    try {
+      if (options.stillWanted && !options.stillWanted()) throw new WriteGivenUp();
+      await this.call(operation, work);
+    } finally {
+      done();
+    }
   }
 
   /** `work` makes its requests with `api`: each carries the deadline's signal and the operation's name (for the call log). */

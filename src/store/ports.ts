@@ -107,16 +107,23 @@ export interface PendingSignIns {
   take(exchangeId: string, etag: string): Promise<boolean>;
 }
 
-/** The outcome of asking the shared write budget for one write. */
-export type BudgetTake = { taken: true } | { taken: false; at: number };
+/** The outcome of asking the shared write budget for writes: how many it recorded, and when there is room for the rest. */
+export interface BudgetTake {
+  taken: number;
+  /** Set when fewer were taken than asked for: when the next write fits (epoch ms). */
+  at?: number;
+}
 
 /**
  * Intune's write budget (200 per 20 s per app and tenant), counted for every instance that shares the store:
- * `take` records one write at `now` when fewer than `limit` were recorded in the `windowMs` before it, and
- * otherwise says when there will be room (epoch ms).
+ * `take` records up to `count` writes, each at `heldUntil` (by then its answer will have come), while fewer
+ * than `limit` are recorded in the `windowMs` before `now`. A write counts from when it was recorded until a
+ * window later, so a late answer never leaves room Intune does not have.
  */
 export interface WriteBudgetLedger {
-  take(limit: number, windowMs: number, now: number): Promise<BudgetTake>;
+  take(limit: number, windowMs: number, now: number, count: number, heldUntil: number): Promise<BudgetTake>;
+  /** Moves each write recorded at `recorded` to `at` (when its answer came, usually earlier); one already gone is skipped. */
+  settle(writes: Array<{ recorded: number; at: number }>): Promise<void>;
 }
 
 /** Everything kept, behind one engine. */

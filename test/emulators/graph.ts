@@ -20,7 +20,16 @@ export interface GraphEmulatorOptions {
   seed: GraphSeed;
   pageSize?: number;
   reportPayloadVersion?: 18 | 20;
+  /** Intune's throttle on writes, per app and tenant; unset: no limit (limitWrites() sets it later). */
+  writeLimit?: WriteLimit;
 }
+
+/**
+ * Intune allows an app `writes` POST/PUT/PATCH/DELETE calls per `windowMs` per tenant (200 per 20 s); past it
+ * Graph answers 429 TooManyRequests with Retry-After. Counted on arrival over a sliding window; a refused
+ * call does not count.
+ */
+export interface WriteLimit { writes: number; windowMs: number }
 
 /** Permissions (application roles or delegated scopes) that satisfy each operation. */
 const PERMS = {
@@ -51,6 +60,9 @@ export class GraphEmulator {
   private readonly inFlight = new Set<Promise<void>>();
   /** Each request's record, so the answer can note the `request-id` it carried. */
   private readonly recordOf = new WeakMap<IncomingMessage, RecordedRequest>();
+  /** App and tenant ➜ arrival times (epoch ms) of the writes admitted in the current window, oldest first. */
+  private readonly recentWrites = new Map<string, number[]>();
+  private writeLimit: WriteLimit | undefined;
   private readonly server: https.Server;
   private readonly pageSize: number;
   private readonly reportVersion: 18 | 20;
@@ -59,6 +71,7 @@ export class GraphEmulator {
   constructor(private readonly opts: GraphEmulatorOptions) {
     this.pageSize = opts.pageSize ?? 100;
     this.reportVersion = opts.reportPayloadVersion ?? 20;
+    this.writeLimit = opts.writeLimit;
     this.server = https.createServer(opts.tls, (req, res) => {
       const handling = this.handle(req, res).catch((err) => this.answer(res, req, { status: 500, code: 'InternalServerError', message: String(err) }));
       this.inFlight.add(handling);
@@ -74,6 +87,8 @@ export class GraphEmulator {
   /** What Intune will say about the session after a request on this device (cleared by reset()). */
   assistanceOutcome(deviceId: string, outcome: AssistanceOutcome): void { this.outcomes.set(deviceId.toLowerCase(), outcome); }
   failRate(path: RegExp | string, rate: number, faults: RateFault[], seed = 1): void { this.faults.addRate(path, rate, faults, seed); }
+  /** Enforces Intune's write throttle from now on (undefined: none); reset() keeps it but forgets the writes counted. */
+  limitWrites(limit: WriteLimit | undefined): void { this.writeLimit = limit; this.recentWrites.clear(); }
 
   /** Resolves once no request is in the emulator's hands: a hung call may still record a report. */
   async idle(): Promise<void> {
@@ -87,6 +102,7 @@ export class GraphEmulator {
     this.requestedAt.clear();
     this.outcomes.clear();
     this.faults.clear();
+    this.recentWrites.clear();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -98,6 +114,11 @@ export class GraphEmulator {
       segs = rec.url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     } catch {
       return this.answer(res, req, badRequest('The request URI is not valid.'));
+    }
+    const retryAfterSec = this.throttle(req, rec, segs);
+    if (retryAfterSec !== undefined) {
+      rec.faulted = 429;
+      return this.answerFault(res, req, { path: '', status: 429, retryAfterSec }, segs);
     }
     const fault = this.faults.take(rec.method, segs.join('/') ? `/${segs.join('/')}` : '/');
     if (fault) {
@@ -114,6 +135,28 @@ export class GraphEmulator {
     // A client that gave up on a hung call is gone; Graph acted all the same.
     if (req.socket.destroyed) return;
     this.answer(res, req, result);
+  }
+
+  /**
+   * Intune's write throttle: undefined when the call may go (a write is then counted), otherwise the seconds
+   * until the oldest write of the window leaves it (Retry-After, rounded up). Only Intune's writes count
+   * (under deviceManagement or a user's managedDevices), per app and tenant of the token as presented.
+   */
+  private throttle(req: IncomingMessage, rec: RecordedRequest, segs: string[]): number | undefined {
+    const limit = this.writeLimit;
+    if (!limit || rec.method === 'GET') return undefined;
+    const lower = segs.map((s) => s.toLowerCase());
+    if (!lower.includes('devicemanagement') && !lower.includes('manageddevices')) return undefined;
+    const claims = jwt.decode(BEARER.exec(req.headers.authorization ?? '')?.[1] ?? '') as Claims | null;
+    if (!claims) return undefined; // refused later as unauthenticated, like Graph
+    const key = `${String(claims.appid ?? claims.azp)}/${String(claims.tid)}`;
+    const writes = this.recentWrites.get(key) ?? [];
+    const now = rec.at;
+    while (writes.length && writes[0] <= now - limit.windowMs) writes.shift();
+    if (writes.length >= limit.writes) return Math.max(1, Math.ceil((writes[0] + limit.windowMs - now) / 1000));
+    writes.push(now);
+    this.recentWrites.set(key, writes);
+    return undefined;
   }
 
   private serve(req: IncomingMessage, rec: RecordedRequest, segs: string[]): Result {

@@ -12,7 +12,10 @@ export interface RecordedRequest {
   /** Parsed body when it was valid JSON. */
   json?: unknown;
   at: number;
-  /** Status of the injected fault, when a fault rule met this request; FAULTED (faults.ts) for the kinds without one. */
+  /**
+   * Status of the injected fault, when a fault rule met this request (429 too when the Graph emulator's write
+   * limit refused it); FAULTED (faults.ts) for the kinds without one.
+   */
   faulted?: number;
   /** When the Graph emulator acted on the request (after a hang); unset when a fault answered instead. */
   servedAt?: number;

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EntraEmulator } from '../emulators/entra';
-import { GraphEmulator } from '../emulators/graph';
+import { GraphEmulator, type WriteLimit } from '../emulators/graph';
 import { makeDemoSeed, TECHNICIAN_ID, type GraphSeed, type GraphUser } from '../emulators/seed';
 import { makeLoopbackTls, type LoopbackTls } from '../emulators/tls';
 import { freePort, startBot, type BotProcess } from './botProcess';
@@ -31,6 +31,8 @@ export interface Emulators {
 export interface EmulatorOptions {
   seed?: GraphSeed;
   reportPayloadVersion?: 18 | 20;
+  /** Intune's write throttle in the Graph emulator (429 past it); none when omitted. */
+  writeLimit?: WriteLimit;
 }
 
 /** Starts Entra and Graph on loopback (random ports) with a certificate made for this run. */
@@ -43,7 +45,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     const tls = makeLoopbackTls(dir);
     const seed = options.seed ?? makeDemoSeed();
     const entra = new EntraEmulator({ tls, tenantId: seed.tenantId, clients: { [CLIENT_ID]: CLIENT_SECRET } });
-    const graph = new GraphEmulator({ tls, entra, seed, reportPayloadVersion: options.reportPayloadVersion });
+    const graph = new GraphEmulator({ tls, entra, seed, reportPayloadVersion: options.reportPayloadVersion, writeLimit: options.writeLimit });
     await Promise.all([entra.start(), graph.start()]);
     return {
       dir, tls, seed, entra, graph,

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { after, before, beforeEach } from 'node:test';
 import { ConnectorEmulator } from '../emulators/connector';
 import type { EntraEmulator } from '../emulators/entra';
-import type { GraphEmulator } from '../emulators/graph';
+import type { GraphEmulator, WriteLimit } from '../emulators/graph';
 import type { GraphSeed } from '../emulators/seed';
 import { startBot, type BotProcess } from './botProcess';
 import { startEmulators } from './emulatorStack';
@@ -27,6 +27,8 @@ export interface World {
 export interface WorldOptions {
   botEnv?: Record<string, string>;
   reportPayloadVersion?: 18 | 20;
+  /** Intune's write throttle in the Graph emulator (429 past it); none when omitted. */
+  writeLimit?: WriteLimit;
   /** Azure Storage shared with other processes (a test's own Azurite); otherwise the embedded SQLite store. */
   storageConnectionString?: string;
 }
@@ -34,7 +36,7 @@ export interface WorldOptions {
 let conversations = 0;
 
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
-  const emulators = await startEmulators({ reportPayloadVersion: options.reportPayloadVersion });
+  const emulators = await startEmulators({ reportPayloadVersion: options.reportPayloadVersion, writeLimit: options.writeLimit });
   const connector = new ConnectorEmulator();
   await connector.start();
   const env = {
