@@ -1,10 +1,7 @@
 // One log record per HTTP request to Graph, success or failure, with the ids Microsoft support asks for.
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
 import type { Logger } from '../log';
-import { graphOperationOf } from './graphOperation';
-
-/** How a request that got no HTTP answer ended. */
-export type NoAnswer = 'timeout' | 'network';
+import { graphOperationOf, noAnswerOf, requestOf } from './graphOperation';
 
 /**
  * Sits just before the HTTP handler, so each attempt (a retry is another request with its own `request-id`)
@@ -23,10 +20,10 @@ export class GraphCallLogHandler implements Middleware {
 
   async execute(context: Context): Promise<void> {
     const started = performance.now();
-    const url = new URL(typeof context.request === 'string' ? context.request : context.request.url);
+    const { url, method } = requestOf(context);
     const call = {
       operation: graphOperationOf(context),
-      method: (context.options?.method ?? 'GET').toUpperCase(),
+      method,
       path: url.pathname,
       clientRequestId: requestHeader(context, 'client-request-id'),
       retryAttempt: Number(requestHeader(context, 'Retry-Attempt')) || undefined,
@@ -36,7 +33,7 @@ export class GraphCallLogHandler implements Middleware {
     try {
       await this.next!.execute(context);
     } catch (error) {
-      const status: NoAnswer = isAbort(error, context) ? 'timeout' : 'network';
+      const status = noAnswerOf(error, context);
       this.log.warn({ ...call, status, durationMs: durationMs(), error: errorName(error) }, 'graph call');
       throw error;
     }
@@ -64,10 +61,6 @@ function requestHeader(context: Context, name: string): string | undefined {
   if (headers instanceof Headers) return headers.get(name) ?? undefined;
   const entries = Array.isArray(headers) ? headers : Object.entries(headers);
   return entries.find(([key]) => key.toLowerCase() === name.toLowerCase())?.[1];
-}
-
-function isAbort(error: unknown, context: Context): boolean {
-  return (error as { name?: string } | undefined)?.name === 'AbortError' || Boolean(context.options?.signal?.aborted);
 }
 
 /** The error's class and code, never its message (a fetch error can quote the URL with its query). */

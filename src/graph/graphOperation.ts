@@ -1,4 +1,5 @@
-// Which of our Graph operations a request belongs to, for the middlewares that log or measure each call.
+// What a request in the Graph client's chain is (its operation, URL, method, how it ended without an answer),
+// for the middlewares that log and measure each call.
 import type { Context, MiddlewareOptions } from '@microsoft/microsoft-graph-client';
 import type { GraphOperation } from './graphErrors';
 
@@ -31,4 +32,19 @@ export class GraphOperationOption implements MiddlewareOptions {
 export function graphOperationOf(context: Context): string {
   const option = context.middlewareControl?.getMiddlewareOptions(GraphOperationOption) as GraphOperationOption | undefined;
   return option?.name ?? 'other';
+}
+
+/** The request's URL and method, whether the chain holds a Request object or a URL with fetch options. */
+export function requestOf(context: Context): { url: URL; method: string } {
+  const request = context.request;
+  const url = new URL(typeof request === 'string' ? request : request.url);
+  return { url, method: (context.options?.method ?? (typeof request === 'string' ? 'GET' : request.method)).toUpperCase() };
+}
+
+/** How a request that got no HTTP answer ended: our deadline aborted it, or the connection failed. */
+export type NoAnswer = 'timeout' | 'network';
+
+export function noAnswerOf(error: unknown, context: Context): NoAnswer {
+  const aborted = (error as { name?: string } | undefined)?.name === 'AbortError' || Boolean(context.options?.signal?.aborted);
+  return aborted ? 'timeout' : 'network';
 }

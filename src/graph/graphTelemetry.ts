@@ -4,7 +4,7 @@
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
 import type { Metrics } from '../telemetry/metrics';
-import { graphOperationOf } from './graphOperation';
+import { graphOperationOf, noAnswerOf, requestOf } from './graphOperation';
 
 /** Goes just before the HTTP handler, so it sees each request as sent and its response as received. */
 export class GraphTelemetryHandler implements Middleware {
@@ -17,8 +17,7 @@ export class GraphTelemetryHandler implements Middleware {
   }
 
   async execute(context: Context): Promise<void> {
-    const url = new URL(typeof context.request === 'string' ? context.request : context.request.url);
-    const method = (context.options?.method ?? (typeof context.request === 'string' ? 'GET' : context.request.method)).toUpperCase();
+    const { url, method } = requestOf(context);
     const operation = graphOperationOf(context);
     const started = performance.now();
     // The query stays out: a $filter carries the device or person the technician typed.
@@ -32,8 +31,7 @@ export class GraphTelemetryHandler implements Middleware {
         span.setAttribute('http.response.status_code', code);
         if (code >= 400) span.setStatus({ code: SpanStatusCode.ERROR });
       } catch (error) {
-        // Our deadline aborts the request (IntuneGraphService); anything else never got an answer.
-        status = (error as { name?: string } | undefined)?.name === 'AbortError' ? 'timeout' : 'network';
+        status = noAnswerOf(error, context);
         span.setStatus({ code: SpanStatusCode.ERROR, message: status });
         throw error;
       } finally {

@@ -1,18 +1,19 @@
 // A span for every store write, whichever engine: a decorator over the ports, so neither engine knows of
 // tracing. SQLite answers synchronously inside its promise, so these spans are made by hand rather than
 // by an instrumentation. Reads, and the worker's poll of the outbox (every second), get no span.
-import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { SpanKind } from '@opentelemetry/api';
+import { inSpan } from '../telemetry/spans';
 import type { Store } from './ports';
 
 type Methods<T> = { [K in keyof T]: T[K] extends (...args: never[]) => unknown ? K : never }[keyof T] & string;
 
 /** The writes of each port. */
 const WRITES: { [P in 'sessions' | 'outbox' | 'once' | 'signIns' | 'writeBudget']: readonly Methods<Required<Store[P]>>[] } = {
-  sessions: ['create', 'replace', 'deleteCreatedBefore', 'indexEarlier'],
+  sessions: ['create', 'replace', 'delete', 'deleteCreatedBefore', 'indexEarlier'],
   outbox: ['enqueue', 'complete', 'retryLater'],
   once: ['claim', 'release'],
   signIns: ['save', 'take'],
-  writeBudget: ['take'],
+  writeBudget: ['take', 'settle'],
 };
 
 export function traceStore(store: Store): Store {
@@ -37,16 +38,6 @@ export function traceStore(store: Store): Store {
 }
 
 function writeSpan(name: string, system: string, port: string, method: string, work: () => Promise<unknown>): Promise<unknown> {
-  const attributes = { 'db.system.name': system, 'db.collection.name': port, 'db.operation.name': method };
-  return trace.getTracer('assistdesk').startActiveSpan(name, { kind: SpanKind.CLIENT, attributes }, async (span) => {
-    try {
-      return await work();
-    } catch (error) {
-      // A conflict is an answer (someone else wrote first), not a fault of the store; still worth seeing.
-      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.name : String(error) });
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
+  // A conflict is an answer (someone else wrote first), not a fault of the store; still marked, to be seen.
+  return inSpan(name, work, { 'db.system.name': system, 'db.collection.name': port, 'db.operation.name': method }, SpanKind.CLIENT);
 }
