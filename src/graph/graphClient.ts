@@ -4,7 +4,6 @@ import {
   type AuthenticationProvider,
   Client,
   GraphClientError,
-  HTTPMessageHandler,
   RedirectHandler,
   RetryHandler,
   RetryHandlerOptions,
@@ -15,6 +14,7 @@ import { GraphCallLogHandler } from './graphCallLog';
 import type { Metrics } from '../telemetry/metrics';
 import { retryAfterSeconds } from './graphErrors';
 import { GraphTelemetryHandler } from './graphTelemetry';
+import { HttpsTransport } from './httpsTransport';
 
 /** A token is renewed this long before it expires, as MSAL renews its cached tokens (tokenRenewalOffsetSeconds). */
 const TOKEN_RENEWAL_MS = 5 * 60_000;
@@ -86,7 +86,7 @@ export function createGraphClient(options: GraphClientOptions): Client {
       new TelemetryHandler(),
       new GraphCallLogHandler(options.log),
       new GraphTelemetryHandler(options.metrics),
-      new HTTPMessageHandler(),
+      new HttpsTransport(),
     ],
   });
 }

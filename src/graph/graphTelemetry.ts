@@ -1,7 +1,8 @@
 // A span and the metrics for every HTTP request the Graph client makes (each retry and page its own), under
 // whatever span is active: the turn's, or a report delivery's. Graph calls go through fetch (undici), which
 // the HTTP instrumentation does not see; this middleware is what makes them visible.
-import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context as otelContext, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
 import type { Metrics } from '../telemetry/metrics';
 import { graphOperationOf, noAnswerOf, requestOf } from './graphOperation';
@@ -25,7 +26,8 @@ export class GraphTelemetryHandler implements Middleware {
     await trace.getTracer('assistdesk').startActiveSpan(`Graph ${operation}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
       let status = 'network';
       try {
-        await this.next!.execute(context);
+        // This span is the request's: the HTTP instrumentation's own would repeat it, query and all.
+        await otelContext.with(suppressTracing(otelContext.active()), () => this.next!.execute(context));
         const code = context.response?.status ?? 0;
         status = String(code);
         span.setAttribute('http.response.status_code', code);

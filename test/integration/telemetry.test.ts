@@ -74,6 +74,11 @@ describe('telemetry to an OTLP/HTTP collector', () => {
     assert.ok(graphSpans.every((s) => s.kind === CLIENT));
     // The query stays out of the span: it carries the device name the technician typed.
     assert.ok(described.every((a) => !String(a['url.full']).includes('LAPTOP-42')));
+    // Nor does the HTTP instrumentation repeat a Graph request in a span of its own, query and all.
+    const graphPort = new URL(world.graph.baseUrl).port;
+    const repeats = trace.filter((s) => !s.name.startsWith('Graph ') && JSON.stringify(s.attributes).includes(`:${graphPort}`));
+    assert.deepEqual(repeats.map((s) => s.name), []);
+    assert.ok(!JSON.stringify(trace).includes('LAPTOP-42'), 'the device name is in no span');
 
     // The session the turn created, and the claim that keeps Teams' retry from asking Intune twice.
     const storeWrites = trace.filter((s) => s.name.startsWith('store ')).map((s) => s.name);
