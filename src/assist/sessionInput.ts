@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { SESSION_TYPES, type RemoteAssistanceSessionType } from '../graph/types';
+import { zoneNamed } from '../i18n/format';
 import type { HelperDevice, SessionReport } from '../sessions/session';
 
 /**
@@ -82,9 +83,10 @@ export function validateInputs(inputs: SessionInputs, timeZone: string, helperDe
   if (lasted === undefined) errors.push('lastedInvalid');
   let start: DateTime | undefined, end: DateTime | undefined;
   if (endedAgo !== undefined && lasted !== undefined) {
-    const requested = DateTime.fromJSDate(requestedAt, { zone: timeZone });
+    const zone = zoneNamed(timeZone);
+    const requested = DateTime.fromJSDate(requestedAt, { zone });
     // To the second: the start rounded down, the click's end up, so a click in the request's second still has a length.
-    end = DateTime.fromMillis(Math.ceil(now.getTime() / 1000) * 1000, { zone: timeZone }).minus({ minutes: endedAgo });
+    end = DateTime.fromMillis(Math.ceil(now.getTime() / 1000) * 1000, { zone }).minus({ minutes: endedAgo });
     start = lasted === null ? requested.startOf('second') : end.minus({ minutes: lasted });
     if (end <= start) errors.push('endBeforeStart');
     else if (end.diff(start, 'minutes').minutes > MAX_SESSION_MINUTES) errors.push('longerThanADay');
