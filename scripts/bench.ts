@@ -7,7 +7,7 @@
 // the targets (docs/BENCHMARKS.md) are read by people.
 //
 //   tsx scripts/bench.ts [--only help,read,exact,start,submit,slowsubmit,flow,twoazure,twosqlite] [--profile <dir>] [--soak [turns]]
-// --profile runs the bot under `node --cpu-prof` and writes its profile to <dir> when it stops.
+// --profile runs the bot (each bot of a scenario) under `node --cpu-prof` and writes its profile to <dir> when it stops.
 // --soak drives that many turns (100,000 unless given) of a mix instead, and prints the bot's memory (below).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
@@ -46,6 +46,8 @@ const option = (name: string) => {
 };
 const only = option('only')?.split(',');
 const profileDir = option('profile');
+// node refuses --cpu-prof in NODE_OPTIONS: it goes before the script. A scenario's bots each write a profile.
+const profileArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] : [];
 const soakTurns = args.includes('--soak') ? Number(/^\d+$/.test(option('soak') ?? '') ? option('soak') : 100_000) : 0;
 const wanted = (kind: string) => !only || only.includes(kind);
 
@@ -362,8 +364,7 @@ async function main(): Promise<void> {
     let bot: Running | undefined;
     for (let i = 0; i < STARTUPS; i++) {
       const last = i === STARTUPS - 1;
-      // node refuses --cpu-prof in NODE_OPTIONS: it goes before the script.
-      const profile = last && profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] : [];
+      const profile = last ? profileArgs : [];
       bot = await launch('AssistDesk', [...profile, ...(last && soakTurns ? SOAK_NODE_ARGS : []), 'lib/index.js'], botEnv);
       startups.push(bot.listeningMs);
       if (!last) await bot.stop();
@@ -507,7 +508,7 @@ async function startStack(instances: number, storeEnv: (dir: string) => Record<s
   try {
     const env = { ...emulators.botEnv, LOG_LEVEL: 'info', INTUNE_WRITES_PER_20S: String(limit.writes), ...storeEnv(emulators.dir) };
     for (let n = 0; n < instances; n++) {
-      bots.push(await launch(`AssistDesk ${n + 1}`, ['lib/index.js'], env));
+      bots.push(await launch(`AssistDesk ${n + 1}`, [...profileArgs, 'lib/index.js'], env));
       countWarnings(bots[n], warnings);
     }
   } catch (error) {

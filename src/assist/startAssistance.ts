@@ -120,13 +120,14 @@ export class StartAssistance {
   private async on(caller: Caller, device: ManagedDevice, requester: IntuneGraph, onceKey: string): Promise<StartOutcome> {
     // A message acted on already (a Teams retry, a double click) is answered before anything else is read.
     if (!(await this.once.claim(onceKey))) return { kind: 'repeated' };
-    // Read what the card needs before asking Intune, so nothing but the store write follows the 204.
-    const context = await technicianContext(this.graph, this.store, caller, this.log);
+    // What the card offers (the technician's devices, the type last reported) is read while Intune is asked:
+    // it never fails, and with a slow Graph a start then takes two calls' time, not three.
+    const context = technicianContext(this.graph, this.store, caller, this.log);
     try {
       return await this.ask(caller, device, requester, onceKey, context, {});
     } catch (error) {
       if (!(error instanceof BudgetExhausted)) throw error;
-      return this.waitForBudget(caller, device, requester, onceKey, context, error.at);
+      return this.waitForBudget(caller, device, requester, onceKey, await context, error.at);
     }
   }
 
@@ -222,7 +223,7 @@ export class StartAssistance {
    * Asks Intune, then keeps the session. `heldId`: the waiting request this is, whose record becomes the
    * session (keeping where its message was posted).
    */
-  private async ask(caller: Caller, device: ManagedDevice, requester: IntuneGraph, onceKey: string, context: TechnicianContext, options: WriteOptions, heldId?: string): Promise<StartOutcome> {
+  private async ask(caller: Caller, device: ManagedDevice, requester: IntuneGraph, onceKey: string, asked: TechnicianContext | Promise<TechnicianContext>, options: WriteOptions, heldId?: string): Promise<StartOutcome> {
     let unconfirmed = false;
     try {
       await requester.requestRemoteAssistance(device.id, options);
@@ -238,6 +239,7 @@ export class StartAssistance {
         throw error;
       }
     }
+    const context = await asked;
     let session: Session = { ...this.newSession(caller, device, context), ...(unconfirmed ? { unconfirmed } : {}) };
     try {
       if (heldId) session = await this.requestedFromWaiting(heldId, session);
