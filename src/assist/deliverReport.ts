@@ -1,11 +1,12 @@
 import type { ReportPayloadShape } from '../config';
 import { GraphFailure } from '../graph/graphErrors';
-import type { IntuneGraph } from '../graph/types';
+import type { DirectoryUser, IntuneGraph } from '../graph/types';
 import type { Logger } from '../log';
 import type { Session } from '../sessions/session';
 import { noMetrics, type Metrics } from '../telemetry/metrics';
 import { SessionConflictError, type SessionStore, type StoredSession } from '../store/ports';
 import type { SessionCards } from './ports';
+import { KeptAWhile } from './keptAWhile';
 import { buildReportPayload, type ReportParties } from './reportPayload';
 
 /** What to do with the outbox message afterwards. */
@@ -27,12 +28,16 @@ export const DEFAULT_DELIVERY_POLICY: DeliveryPolicy = { retryWindowSec: 24 * 36
 const TRANSIENT = new Set(['busy', 'unavailable', 'timeout']);
 /** Deliveries of a message whose submit has not been written yet, before we call it stale. */
 const UNCLAIMED_GRACE_ATTEMPTS = 3;
+/** A person's names and addresses, as a report gives them: kept a few minutes, since a technician reports many sessions. */
+const PEOPLE_TTL_MS = 5 * 60_000;
 
 /**
  * The report worker's use case: send one queued session's report to Graph exactly once in effect,
  * whatever the number of instances, retries or crashes, and show the result on the card.
  */
 export class DeliverReport {
+  private readonly people = new KeptAWhile<DirectoryUser>(PEOPLE_TTL_MS, undefined, () => this.now().getTime());
+
   constructor(
     private readonly graph: IntuneGraph,
     private readonly store: SessionStore,
@@ -121,14 +126,18 @@ export class DeliverReport {
   private async partiesOf(session: Session): Promise<ReportParties> {
     // Both at once: with Graph slow (seconds a call), one after the other was most of a delivery's time.
     const sharerLookup = session.device.userId
-      ? this.graph.getUser(session.device.userId).catch((error: unknown) => {
+      ? this.person(session.tenantId, session.device.userId).catch((error: unknown) => {
           // A deleted primary user still leaves the device's own e-mail and UPN to report.
           if (error instanceof GraphFailure && error.kind === 'notFound') return undefined;
           throw error;
         })
       : Promise.resolve(undefined);
-    const [helper, sharer] = await Promise.all([this.graph.getUser(session.technician.aadObjectId), sharerLookup]);
+    const [helper, sharer] = await Promise.all([this.person(session.tenantId, session.technician.aadObjectId), sharerLookup]);
     return { helper, sharer };
+  }
+
+  private person(tenantId: string, userId: string): Promise<DirectoryUser> {
+    return this.people.get(`${tenantId}/${userId}`, () => this.graph.getUser(userId));
   }
 
   /** A card that cannot be updated (deleted chat, Teams down) must not make the report go again. */

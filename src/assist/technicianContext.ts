@@ -3,16 +3,15 @@ import type { Logger } from '../log';
 import type { HelperDevice } from '../sessions/session';
 import type { SessionStore } from '../store/ports';
 import type { Caller } from './caller';
+import { KeptAWhile } from './keptAWhile';
 
 /** How many recent sessions are looked through for the type last reported. */
 const LAST_TYPE_LOOKBACK = 10;
 /**
  * A technician's own devices change rarely: kept a minute, so a start in steady state asks Graph only for the
- * device and the request. Per process, and small: a helpdesk has far fewer technicians than this.
+ * device and the request; starts at the same moment by one technician share one Graph call.
  */
-const OWN_DEVICES_TTL_MS = 60_000;
-const OWN_DEVICES_MAX = 1000;
-const ownDevices = new Map<string, { devices: HelperDevice[]; until: number }>();
+const ownDevices = new KeptAWhile<HelperDevice[]>(60_000);
 
 /**
  * What a new session card offers the technician: their own managed devices (most recently synced first)
@@ -37,35 +36,17 @@ async function lastTypeOf(store: SessionStore, caller: Caller): Promise<RemoteAs
   }
 }
 
-/** Lookups under way: starts at the same moment by one technician share one Graph call. */
-const ownDevicesAsked = new Map<string, Promise<HelperDevice[]>>();
-
 function helperDevicesOf(graph: IntuneGraph, caller: Caller, log: Logger): Promise<HelperDevice[]> {
-  const key = `${caller.tenantId}/${caller.aadObjectId}`;
-  const kept = ownDevices.get(key);
-  if (kept && kept.until > Date.now()) return Promise.resolve(kept.devices);
-  let asked = ownDevicesAsked.get(key);
-  if (!asked) {
-    asked = askOwnDevices(graph, caller, log, key).finally(() => ownDevicesAsked.delete(key));
-    ownDevicesAsked.set(key, asked);
-  }
-  return asked;
-}
-
-async function askOwnDevices(graph: IntuneGraph, caller: Caller, log: Logger, key: string): Promise<HelperDevice[]> {
-  try {
+  return ownDevices.get(`${caller.tenantId}/${caller.aadObjectId}`, async () => {
     const devices = await graph.listUserDevices(caller.aadObjectId);
-    const helpers = devices
+    return devices
       .sort((a, b) => (b.lastSyncDateTime ?? '').localeCompare(a.lastSyncDateTime ?? ''))
       .map(({ id, deviceName, azureADDeviceId, operatingSystem, osVersion, managementState }) => ({
         id, deviceName, azureADDeviceId, operatingSystem, osVersion, managementState,
       }));
-    if (ownDevices.size >= OWN_DEVICES_MAX) ownDevices.clear();
-    ownDevices.set(key, { devices: helpers, until: Date.now() + OWN_DEVICES_TTL_MS });
-    return helpers;
-  } catch (error) {
+  }).catch((error: unknown) => {
     // The technician reports from an unmanaged device.
     log.warn({ err: error }, "could not list the technician's devices");
     return [];
-  }
+  });
 }

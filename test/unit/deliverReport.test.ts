@@ -58,6 +58,23 @@ describe('delivering a queued report', () => {
     assert.deepEqual(counted, ['delivered'], 'and counts nothing');
   });
 
+  it("asks Graph for a person's names once in five minutes, however many of their sessions are reported", async () => {
+    const { store, session, deliver, clock } = await setUp('submitted', async () => {});
+    const asked: string[] = [];
+    const graph = (deliver as unknown as { graph: IntuneGraph }).graph;
+    graph.getUser = async (id) => (asked.push(id), { ...user, id });
+    const second = aSession({ id: '00000000-0000-4000-8000-000000000002', state: 'submitted', report, submittedAt: clock.now.toISOString() });
+    const third = aSession({ id: '00000000-0000-4000-8000-000000000003', state: 'submitted', report, submittedAt: clock.now.toISOString() });
+    await store.create(second);
+    await store.create(third);
+    const people = [session.technician.aadObjectId, session.device.userId].sort();
+    assert.deepEqual([await deliver.run(session.id, 1), await deliver.run(second.id, 1)], [{ outcome: 'done' }, { outcome: 'done' }]);
+    assert.deepEqual(asked.sort(), people, 'the technician and the device user, once');
+    clock.now = new Date(clock.now.getTime() + 5 * 60_000);
+    assert.deepEqual(await deliver.run(third.id, 1), { outcome: 'done' });
+    assert.deepEqual(asked.sort(), [...people, ...people].sort(), 'read again after five minutes');
+  });
+
   it('backs off on transient failures, honouring Retry-After, and fails for good once the retry window has passed', async () => {
     const { store, session, shown, deliver, clock, counted } = await setUp('submitted', async () => {
       throw new GraphFailure('report', 'busy', 429, 'TooManyRequests', undefined, 7);
