@@ -20,7 +20,7 @@ import path from 'node:path';
 import { startEmbeddedAzurite } from '../src/store/azurite/embeddedAzurite';
 import { ConnectorEmulator } from '../test/emulators/connector';
 import type { GraphEmulator } from '../test/emulators/graph';
-import { freePort, ROOT } from '../test/support/botProcess';
+import { freePort, ROOT, START_ARGS } from '../test/support/botProcess';
 import { startEmulators, type Emulators } from '../test/support/emulatorStack';
 import { baseActivity, type TeamsChat } from '../test/support/teams';
 
@@ -365,7 +365,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < STARTUPS; i++) {
       const last = i === STARTUPS - 1;
       const profile = last ? profileArgs : [];
-      bot = await launch('AssistDesk', [...profile, ...(last && soakTurns ? SOAK_NODE_ARGS : []), 'lib/index.js'], botEnv);
+      bot = await launch('AssistDesk', [...profile, ...(last && soakTurns ? SOAK_NODE_ARGS : []), ...START_ARGS], botEnv);
       startups.push(bot.listeningMs);
       if (!last) await bot.stop();
     }
@@ -508,7 +508,7 @@ async function startStack(instances: number, storeEnv: (dir: string) => Record<s
   try {
     const env = { ...emulators.botEnv, LOG_LEVEL: 'info', INTUNE_WRITES_PER_20S: String(limit.writes), ...storeEnv(emulators.dir) };
     for (let n = 0; n < instances; n++) {
-      bots.push(await launch(`AssistDesk ${n + 1}`, [...profileArgs, 'lib/index.js'], env));
+      bots.push(await launch(`AssistDesk ${n + 1}`, [...profileArgs, ...START_ARGS], env));
       countWarnings(bots[n], warnings);
     }
   } catch (error) {

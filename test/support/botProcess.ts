@@ -1,7 +1,7 @@
 // Starts the built bot exactly as `npm start` does (node lib/index.js), configured only by environment.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { BOT_LOG_DIR, recordEnvironmentSecrets } from '../emulators/secretLedger';
@@ -49,10 +49,13 @@ function keepOutput(child: ChildProcess): () => string {
   return () => output;
 }
 
+/** What `npm start` gives node (its flags, then lib/index.js), so a test's bot runs as the product does. */
+export const START_ARGS: string[] = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ').slice(1);
+
 function spawnBot(env: Record<string, string>, port: number, options: StartOptions): ChildProcess {
   // The scan looks for these in every bot log of the run.
   recordEnvironmentSecrets(env);
-  const [command, ...args] = [...(options.prefix ?? []), process.execPath, 'lib/index.js'];
+  const [command, ...args] = [...(options.prefix ?? []), process.execPath, ...START_ARGS];
   // Nothing from the developer's shell leaks in: only PATH, HOME and what the test passes.
   return spawn(command, args, {
     cwd: ROOT,
