@@ -1,6 +1,6 @@
 // A span and the metrics for every HTTP request the Graph client makes (each retry and page its own), under
-// whatever span is active: the turn's, or a report delivery's. Graph calls go through fetch (undici), which
-// the HTTP instrumentation does not see; this middleware is what makes them visible.
+// whatever span is active: the turn's, or a report delivery's. It stands in for the HTTP instrumentation's
+// span of the request (httpsTransport.ts), which would carry the query and not the Graph operation.
 import { context as otelContext, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client';

@@ -1,4 +1,4 @@
-// Starts the built bot exactly as `npm start` does (node lib/index.js), configured only by environment.
+// Starts the built bot exactly as `npm start` does (node, its flags, lib/index.js), configured only by environment.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
