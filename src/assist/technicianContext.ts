@@ -38,15 +38,17 @@ async function lastTypeOf(store: SessionStore, caller: Caller): Promise<RemoteAs
 
 function helperDevicesOf(graph: IntuneGraph, caller: Caller, log: Logger): Promise<HelperDevice[]> {
   return ownDevices.get(`${caller.tenantId}/${caller.aadObjectId}`, async () => {
-    const devices = await graph.listUserDevices(caller.aadObjectId);
-    return devices
-      .sort((a, b) => (b.lastSyncDateTime ?? '').localeCompare(a.lastSyncDateTime ?? ''))
-      .map(({ id, deviceName, azureADDeviceId, operatingSystem, osVersion, managementState }) => ({
-        id, deviceName, azureADDeviceId, operatingSystem, osVersion, managementState,
-      }));
-  }).catch((error: unknown) => {
-    // The technician reports from an unmanaged device.
-    log.warn({ err: error }, "could not list the technician's devices");
-    return [];
-  });
+    try {
+      const devices = await graph.listUserDevices(caller.aadObjectId);
+      return devices
+        .sort((a, b) => (b.lastSyncDateTime ?? '').localeCompare(a.lastSyncDateTime ?? ''))
+        .map(({ id, deviceName, azureADDeviceId, operatingSystem, osVersion, managementState }) => ({
+          id, deviceName, azureADDeviceId, operatingSystem, osVersion, managementState,
+        }));
+    } catch (error) {
+      // Said once for the starts sharing the lookup; not kept, so the next start asks again.
+      log.warn({ err: error }, "could not list the technician's devices");
+      throw error;
+    }
+  }).catch(() => []); // the technician reports from an unmanaged device
 }
