@@ -49,8 +49,9 @@ describe('the Graph HTTPS transport (node:https in place of fetch)', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  const client = (...before: [RetryHandler?]) =>
-    Client.initWithMiddleware({ baseUrl: base + '/', defaultVersion: 'v1.0', middleware: [...before.filter((m) => m !== undefined), new HttpsTransport(agent)] as never });
+  /** A Graph client whose chain is our transport, after the SDK's retry handler when one is given. */
+  const client = (retry?: RetryHandler) =>
+    Client.initWithMiddleware({ baseUrl: base + '/', defaultVersion: 'v1.0', middleware: retry ? [retry, new HttpsTransport(agent)] : [new HttpsTransport(agent)] });
 
   it('sends the method, headers and JSON body, and hands back the JSON answer, over one kept connection', async () => {
     seen.length = 0;
