@@ -5,6 +5,8 @@ import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
 
 /** Idle connections are closed after this; Azure's load balancers drop them after about 4 minutes anyway. */
 const IDLE_MS = 60_000;
+/** Reads a body as fetch's text() and json() do: UTF-8, a leading byte order mark dropped. */
+const utf8 = new TextDecoder();
 
 /**
  * Takes the place of the SDK's HTTPMessageHandler, which calls the global fetch: in the profiles of a turn
@@ -92,11 +94,11 @@ class Answer {
   }
 
   async text(): Promise<string> {
-    return this.bytes.toString('utf8');
+    return utf8.decode(this.bytes);
   }
 
   async json(): Promise<unknown> {
-    return JSON.parse(this.bytes.toString('utf8'));
+    return JSON.parse(utf8.decode(this.bytes));
   }
 
   async arrayBuffer(): Promise<ArrayBuffer> {
