@@ -2,8 +2,8 @@
 import 'dotenv/config';
 // Before anything loads http: the telemetry SDK (when configured) must patch it first.
 import { shutdownTelemetry } from './telemetry/start';
-import { type Activity, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
-import { AuthenticatedAdapter, withDates, type Authenticated } from './authenticatedAdapter';
+import type { Activity, ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
+import { AuthenticatedAdapter, BotAuthentication, withDates, type Authenticated } from './authenticatedAdapter';
 import * as restify from 'restify';
 import { AssistBot, TeamsSessionCards } from './bot/assistBot';
 import { botManagedIdentity } from './botIdentity';
@@ -75,7 +75,7 @@ async function main(): Promise<void> {
   }
 
   const botCredentials = config.bot.managedIdentity && config.bot.appId ? botManagedIdentity(config.bot.appId) : undefined;
-  const auth = new ConfigurationBotFrameworkAuthentication(config.bot.environment as ConfigurationBotFrameworkAuthenticationOptions, botCredentials);
+  const auth = new BotAuthentication(config.bot.environment as ConfigurationBotFrameworkAuthenticationOptions, botCredentials);
   const adapter = new AuthenticatedAdapter(auth);
   adapter.onTurnError = async (context, error) => {
     // Full detail to the log; the technician gets one plain sentence and never a stack trace.
